@@ -1,0 +1,24 @@
+"""Template context shared by every page: the menu the user may see."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from famplan.accounts.navigation import NAV_ITEMS
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in NAV_ITEMS:
+        if not user.can(item.capability):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # an app not built yet
+            continue
+        items.append({"label": item.label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

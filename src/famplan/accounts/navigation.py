@@ -1,0 +1,29 @@
+"""The main menu: each entry shows only to users with its capability.
+
+Apps add their entries here, in the order users see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from famplan.accounts.roles import Cap
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: str
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("行政区划", "orgunits:home", Cap.UNITS_VIEW),
+    NavItem("人口信息", "registry:person_list", Cap.REGISTRY_VIEW),
+    NavItem("本月录入", "registry:this_month", Cap.REGISTRY_EDIT),
+    NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
+    NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
+    NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),
+    NavItem("用户管理", "accounts:user_list", Cap.USERS_MANAGE),
+    NavItem("审计日志", "audit:list", Cap.AUDIT_VIEW),
+]

@@ -1,0 +1,61 @@
+"""Roles and the capabilities each grants. Views check capabilities, never role names."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "县级管理员"
+    TOWNSHIP_CLERK = "township_clerk", "乡镇专干"
+    VILLAGE_WORKER = "village_worker", "村专干"
+    FACILITY = "facility", "医疗卫生机构"
+    AUDITOR = "auditor", "只读审计员"
+
+
+class Cap:
+    """Capability names: one string per thing a user may do."""
+
+    UNITS_VIEW = "units.view"
+    UNITS_IMPORT = "units.import"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    JOBS_VIEW = "jobs.view"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    ID_UNMASK = "registry.id_unmask"
+    QUALITY_VIEW = "quality.view"
+    BIRTHS_REPORT = "births.report"
+
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {
+            Cap.UNITS_VIEW, Cap.UNITS_IMPORT, Cap.USERS_MANAGE, Cap.AUDIT_VIEW, Cap.JOBS_VIEW,
+            Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT, Cap.REGISTRY_IMPORT, Cap.REGISTRY_EXPORT,
+            Cap.ID_UNMASK, Cap.QUALITY_VIEW,
+        }
+    ),
+    Role.TOWNSHIP_CLERK: frozenset(
+        {
+            Cap.UNITS_VIEW, Cap.USERS_MANAGE, Cap.JOBS_VIEW, Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT, Cap.REGISTRY_IMPORT, Cap.REGISTRY_EXPORT, Cap.QUALITY_VIEW,
+        }
+    ),
+    Role.VILLAGE_WORKER: frozenset(
+        {Cap.UNITS_VIEW, Cap.JOBS_VIEW, Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT,
+         Cap.REGISTRY_EXPORT, Cap.QUALITY_VIEW}
+    ),
+    Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
+    Role.AUDITOR: frozenset(
+        {Cap.UNITS_VIEW, Cap.AUDIT_VIEW, Cap.REGISTRY_VIEW, Cap.QUALITY_VIEW, Cap.JOBS_VIEW}
+    ),
+}
+
+# Which roles a user of each role may hand out when managing users in their subtree.
+ASSIGNABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.COUNTY_ADMIN: tuple(Role.values),
+    Role.TOWNSHIP_CLERK: (Role.TOWNSHIP_CLERK, Role.VILLAGE_WORKER),
+}

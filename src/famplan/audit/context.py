@@ -1,0 +1,28 @@
+"""The acting user and client address of the current request, for audit rows written deep in services."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str | None = None
+
+
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "famplan_request_context", default=RequestContext()
+)
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def set_current(ctx: RequestContext) -> contextvars.Token:
+    return _current.set(ctx)
+
+
+def reset(token: contextvars.Token) -> None:
+    _current.reset(token)

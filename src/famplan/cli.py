@@ -1,0 +1,56 @@
+"""The `famplan` command: Django's management commands plus a few friendly names.
+
+    famplan serve [ADDR]        web server and a background worker together
+    famplan worker              the background worker alone
+    famplan import-divisions F  load an NBS division table
+    famplan demo ...            load demo data
+    famplan <any django command>
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+ALIASES = {
+    "import-divisions": "import_divisions",
+    "worker": "db_worker",
+    "demo": "demo",
+}
+
+
+def _serve(args: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    # A county runs on one machine: start the worker beside the web server so that
+    # imports and reports run without a second terminal.
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "famplan.cli", "worker", "--interval", "0.5"],
+    )
+    try:
+        addr = args[0] if args else "127.0.0.1:8000"
+        execute_from_command_line(["famplan", "runserver", "--noreload", addr])
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "famplan.settings")
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "serve":
+        import django
+
+        django.setup()
+        _serve(argv[2:])
+        return
+    if len(argv) > 1 and argv[1] in ALIASES:
+        argv[1] = ALIASES[argv[1]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

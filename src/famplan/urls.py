@@ -1,0 +1,24 @@
+"""Root URL configuration: one include per app, each with its own namespace."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import include, path
+
+
+@login_required
+def home(request):  # noqa: ANN001, ANN201
+    return render(request, "home.html")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("famplan.accounts.urls")),
+    path("units/", include("famplan.orgunits.urls")),
+    path("audit/", include("famplan.audit.urls")),
+    path("jobs/", include("famplan.jobs.urls")),
+    path("registry/", include("famplan.registry.urls")),
+    path("transfer/", include("famplan.transfer.urls")),
+    path("quality/", include("famplan.quality.urls")),
+]
