@@ -25,12 +25,20 @@ def jurisdiction_code(user: Any) -> str | None:
 def scope(queryset: QuerySet[M], user: Any, unit_field: str) -> QuerySet[M]:
     """Records whose `unit_field` (a path to an OrgUnit, or "code" for OrgUnit itself)
     lies in the user's subtree. `unit_field` names the foreign key; its column holds the
-    unit code, so this is a `LIKE 'prefix%'` on the record's own table."""
+    unit code, so this filters the record's own table with no join."""
     code = jurisdiction_code(user)
     if code is None:
         return queryset.none()
     lookup = "code" if unit_field == "code" else f"{unit_field}_id"
-    return queryset.filter(**{f"{lookup}__startswith": code})
+    return queryset.filter(**code_prefix_filter(lookup, code))
+
+
+def code_prefix_filter(lookup: str, prefix: str) -> dict[str, str]:
+    """`lookup` starts with `prefix`, written as a range so that a plain b-tree index
+    serves it on SQLite and PostgreSQL alike (SQLite's LIKE ... ESCAPE scans the table).
+    Codes are digits and ':' sorts right after '9', so prefix <= code < prefix + ':'
+    holds exactly for the codes that start with prefix (under a C/binary collation)."""
+    return {f"{lookup}__gte": prefix, f"{lookup}__lt": prefix + ":"}
 
 
 def get_in_scope_or_404(queryset: QuerySet[M], user: Any, unit_field: str, **lookup: Any) -> M:
