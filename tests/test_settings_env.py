@@ -28,7 +28,7 @@ def run_python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedPro
         FAMPLAN_ENV="development",
     )
     clean.update(env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", code],
         env=clean,
         capture_output=True,
