@@ -1,0 +1,43 @@
+"""Writes to the population registry. Every function is atomic and writes its audit row."""
+
+from famplan.registry.services.events import (
+    birth_record,
+    death_record,
+    divorce_record,
+    marriage_record,
+    migration_in_record,
+    migration_out_record,
+    migration_return_record,
+    move_away_record,
+    residence_change_record,
+)
+from famplan.registry.services.households import (
+    household_create,
+    household_merge,
+    household_split,
+)
+from famplan.registry.services.people import (
+    PersonData,
+    check_person_facts,
+    person_create,
+    person_update,
+)
+
+__all__ = [
+    "PersonData",
+    "birth_record",
+    "check_person_facts",
+    "death_record",
+    "divorce_record",
+    "household_create",
+    "household_merge",
+    "household_split",
+    "marriage_record",
+    "migration_in_record",
+    "migration_out_record",
+    "migration_return_record",
+    "move_away_record",
+    "person_create",
+    "person_update",
+    "residence_change_record",
+]

@@ -1,0 +1,157 @@
+"""Households: creation, splitting off members into a new household, merging two."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from famplan.audit.services import audit_log
+from famplan.registry.models import Household, HouseholdChange, Person, Relation
+from famplan.registry.services.people import FieldError, _check_unit
+
+
+def _new_number(unit_id: str) -> str:
+    # Household numbers are the village code and a running number within the village.
+    last = (
+        Household.objects.filter(number__startswith=unit_id)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    running = int(last[len(unit_id) :]) + 1 if last and last[len(unit_id) :].isdigit() else 1
+    return f"{unit_id}{running:04d}"
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Any,
+    unit_id: str,
+    address: str = "",
+    head: Person | None = None,
+    number: str | None = None,
+) -> Household:
+    _check_unit(actor, unit_id)
+    number = (number or "").strip() or _new_number(unit_id)
+    if Household.objects.filter(number=number).exists():
+        raise FieldError("number", f"户号{number}已存在")
+    household = Household.objects.create(
+        unit_id=unit_id, entered_by=actor, number=number, address=address
+    )
+    if head is not None:
+        if head.unit_id != unit_id:
+            raise FieldError("head", "户主须为本村(居)人员")
+        _set_head(household, head)
+    audit_log(
+        actor=actor, action="registry.household.created", target=household, org_unit_id=unit_id
+    )
+    return household
+
+
+def _set_head(household: Household, head: Person) -> None:
+    household.head = head
+    household.version += 1
+    household.save(update_fields=["head", "version", "updated_at"])
+    Person.objects.filter(pk=head.pk).update(
+        household=household, relation_to_head=Relation.HEAD, version=head.version + 1
+    )
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: Any,
+    household: Household,
+    members: list[Person],
+    new_head: Person,
+    changed_on: date,
+    address: str = "",
+) -> Household:
+    """Members leave `household` for a new household of the same village, headed by
+    `new_head` (one of them)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    member_ids = {p.pk for p in members}
+    if not member_ids:
+        raise FieldError("members", "请选择分出的成员")
+    if new_head.pk not in member_ids:
+        raise FieldError("new_head", "新户主须是分出的成员之一")
+    actual = set(household.members.filter(pk__in=member_ids).values_list("pk", flat=True))
+    if actual != member_ids:
+        raise FieldError("members", "所选成员不属于该户")
+    if household.members.exclude(pk__in=member_ids).count() == 0:
+        raise FieldError("members", "不能分出全部成员；整户迁移请办理居住地变更")
+    new = Household.objects.create(
+        unit_id=household.unit_id,
+        entered_by=actor,
+        number=_new_number(household.unit_id),
+        address=address or household.address,
+    )
+    Person.objects.filter(pk__in=member_ids).update(
+        household=new, relation_to_head=Relation.OTHER, version=F("version") + 1
+    )
+    new_head.refresh_from_db()
+    _set_head(new, new_head)
+    if household.head_id in member_ids:
+        household.head = None
+        household.version += 1
+        household.save(update_fields=["head", "version", "updated_at"])
+    change = HouseholdChange.objects.create(
+        unit_id=household.unit_id,
+        entered_by=actor,
+        kind=HouseholdChange.Kind.SPLIT,
+        from_household=household,
+        to_household=new,
+        person_ids=sorted(member_ids),
+        changed_on=changed_on,
+    )
+    audit_log(
+        actor=actor,
+        action="registry.household.split",
+        target=change,
+        org_unit_id=household.unit_id,
+        detail={"from": household.pk, "to": new.pk, "people": sorted(member_ids)},
+    )
+    return new
+
+
+@transaction.atomic
+def household_merge(
+    *, actor: Any, source: Household, target: Household, changed_on: date
+) -> Household:
+    """Every member of `source` joins `target`; `source` is dissolved."""
+    source = Household.objects.select_for_update().get(pk=source.pk)
+    target = Household.objects.select_for_update().get(pk=target.pk)
+    if source.pk == target.pk:
+        raise FieldError("target", "不能与本户合并")
+    if source.unit_id != target.unit_id:
+        raise FieldError("target", "只能与同一村(居)的户合并")
+    if source.dissolved_on or target.dissolved_on:
+        raise FieldError("target", "已撤销的户不能合并")
+    member_ids = sorted(source.members.values_list("pk", flat=True))
+    Person.objects.filter(pk__in=member_ids).update(
+        household=target, relation_to_head=Relation.OTHER, version=F("version") + 1
+    )
+    source.head = None
+    source.dissolved_on = changed_on
+    source.version += 1
+    source.save(update_fields=["head", "dissolved_on", "version", "updated_at"])
+    change = HouseholdChange.objects.create(
+        unit_id=target.unit_id,
+        entered_by=actor,
+        kind=HouseholdChange.Kind.MERGE,
+        from_household=source,
+        to_household=target,
+        person_ids=member_ids,
+        changed_on=changed_on,
+    )
+    audit_log(
+        actor=actor,
+        action="registry.household.merged",
+        target=change,
+        org_unit_id=target.unit_id,
+        detail={"from": source.pk, "to": target.pk, "people": member_ids},
+    )
+    return target
