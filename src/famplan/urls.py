@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import include, path
@@ -21,4 +22,6 @@ urlpatterns = [
     path("registry/", include("famplan.registry.urls")),
     path("transfer/", include("famplan.transfer.urls")),
     path("quality/", include("famplan.quality.urls")),
+    # For the first setup by a superuser (units, the first county admin); audit is read-only.
+    path("admin/", admin.site.urls),
 ]
