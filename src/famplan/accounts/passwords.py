@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 
@@ -22,3 +23,11 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return "密码须包含小写字母、大写字母、数字、符号中的至少三类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in Chinese: Django 5.2 changed the message
+    id and its zh_Hans catalog has no translation for the new one, so users saw English."""
+
+    def get_error_message(self) -> str:
+        return f"密码长度太短，至少需要 {self.min_length} 个字符。"
