@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, Q
 
 from famplan.audit.services import audit_log
 from famplan.registry.models import (
@@ -34,7 +34,7 @@ from famplan.registry.services.people import (
     PersonData,
     _check_unit,
     bump_version,
-    person_create,
+    insert_person,
 )
 
 
@@ -94,7 +94,7 @@ def birth_record(
             raise FieldError("father", "父亲与母亲不能是同一人")
     if weight_g is not None and not 300 <= weight_g <= 7000:
         raise FieldError("weight_g", "出生体重应在300至7000克之间")
-    child = person_create(
+    child = insert_person(
         actor=actor,
         data=PersonData(
             name=child_name,
@@ -156,10 +156,13 @@ def death_record(
         place=place,
     )
     bump_version(person, status=PersonStatus.DECEASED, left_on=died_on)
+    _close_migrations(person)
     for marriage in _current_marriages(person):
+        if died_on < marriage.married_on:
+            raise FieldError("died_on", "死亡日期早于结婚日期")
         _end_marriage(marriage, died_on, MarriageEnd.DEATH)
-        spouse = marriage.wife if marriage.husband_id == person.pk else marriage.husband
-        bump_version(spouse, marital_status=MaritalStatus.WIDOWED)
+        spouse_id = marriage.wife_id if marriage.husband_id == person.pk else marriage.husband_id
+        bump_version(_locked_pk(spouse_id), marital_status=MaritalStatus.WIDOWED)
     audit_log(
         actor=actor,
         action="registry.death.recorded",
@@ -168,6 +171,18 @@ def death_record(
         detail={"person": person.pk},
     )
     return death
+
+
+def _locked_pk(pk: int) -> Person:
+    return Person.objects.select_for_update().get(pk=pk)
+
+
+def _close_migrations(person: Person) -> None:
+    """Leaving the register for good ends any migration still open: a migrant who
+    dies or moves away is no longer someone to follow up or to expect back."""
+    Migration.objects.filter(person=person, status=MigrationStatus.ACTIVE).update(
+        status=MigrationStatus.CLOSED, version=F("version") + 1
+    )
 
 
 def _current_marriages(person: Person):
@@ -206,6 +221,11 @@ def marriage_record(*, actor: Any, husband: Person, wife: Person, married_on: da
         )
         if age < legal_age:
             raise FieldError(field, f"{person.name}结婚时未满法定婚龄{legal_age}岁")
+        last_end = Marriage.objects.filter(Q(husband=person) | Q(wife=person)).aggregate(
+            last=Max("ended_on")
+        )["last"]
+        if last_end is not None and married_on < last_end:
+            raise FieldError("married_on", f"结婚日期早于{person.name}上一段婚姻的终止日期")
     # Each spouse is 初婚 or 再婚 by their own history; the marriage is a remarriage
     # if either of them was married before.
     married_before = {
@@ -246,7 +266,7 @@ def divorce_record(*, actor: Any, marriage: Marriage, divorced_on: date) -> Marr
     if divorced_on < marriage.married_on:
         raise FieldError("divorced_on", "离婚日期早于结婚日期")
     _end_marriage(marriage, divorced_on, MarriageEnd.DIVORCE)
-    for person in (marriage.husband, marriage.wife):
+    for person in (_locked_pk(marriage.husband_id), _locked_pk(marriage.wife_id)):
         if person.marital_status in MARRIED:
             bump_version(person, marital_status=MaritalStatus.DIVORCED)
     audit_log(
@@ -276,6 +296,8 @@ def migration_out_record(
         raise FieldError(
             "person", f"{person.name}当前状态为{person.get_status_display()}，不能登记流出"
         )
+    if moved_on < person.registered_on:
+        raise FieldError("moved_on", "流出日期早于登记日期")
     if not place.strip():
         raise FieldError("place", "请填写流入地")
     migration = Migration.objects.create(
@@ -317,8 +339,10 @@ def migration_in_record(
         raise FieldError("place", "请填写流出地（户籍地）")
     if data.id_number and Person.objects.filter(id_number=data.id_number.strip().upper()).exists():
         raise FieldError("id_number", "此人已在人口库中，本县内迁移请办理居住地变更")
+    if moved_on < data.birth_date:
+        raise FieldError("moved_on", "流入日期早于出生日期")
     data.registered_on = moved_on
-    person = person_create(actor=actor, data=data)
+    person = insert_person(actor=actor, data=data)
     migration = Migration.objects.create(
         unit_id=person.unit_id,
         entered_by=actor,
@@ -382,12 +406,19 @@ def residence_change_record(
     person = _locked(person)
     _not_future(moved_on, "moved_on", "变更日期")
     _require_on_register(person, "person", moved_on)
-    _check_unit(actor, to_unit_id)
+    if moved_on < person.registered_on:
+        raise FieldError("moved_on", "变更日期早于登记日期")
+    try:
+        _check_unit(actor, to_unit_id)
+    except FieldError as exc:
+        raise FieldError("to_unit", exc.message) from None
     if to_unit_id == person.unit_id:
         raise FieldError("to_unit", "新居住地与原居住地相同")
     if (
         household_id is not None
-        and not Household.objects.filter(pk=household_id, unit_id=to_unit_id).exists()
+        and not Household.objects.filter(
+            pk=household_id, unit_id=to_unit_id, dissolved_on__isnull=True
+        ).exists()
     ):
         raise FieldError("household", "所选户不在新居住地")
     change = ResidenceChange.objects.create(
@@ -397,8 +428,12 @@ def residence_change_record(
         from_unit_id=person.unit_id,
         moved_on=moved_on,
     )
-    # The old household stays behind; the relation in a new household is for the
-    # clerk to set on the person's page.
+    # The old household stays behind (without its head, if the head moved); the
+    # relation in a new household is for the clerk to set on the person's page.
+    if person.household_id is not None:
+        Household.objects.filter(pk=person.household_id, head=person).update(
+            head=None, version=F("version") + 1
+        )
     bump_version(
         person,
         unit_id=to_unit_id,
@@ -434,6 +469,7 @@ def move_away_record(*, actor: Any, person: Person, moved_on: date, place: str) 
         place=place,
     )
     bump_version(person, status=PersonStatus.MOVED_OUT, left_on=moved_on)
+    _close_migrations(person)
     audit_log(
         actor=actor,
         action="registry.person.moved_away",

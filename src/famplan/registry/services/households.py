@@ -9,8 +9,13 @@ from django.db import transaction
 from django.db.models import F
 
 from famplan.audit.services import audit_log
-from famplan.registry.models import Household, HouseholdChange, Person, Relation
+from famplan.registry.models import ON_REGISTER, Household, HouseholdChange, Person, Relation
 from famplan.registry.services.people import FieldError, _check_unit
+
+
+def _not_future(day: date, field: str) -> None:
+    if day > date.today():
+        raise FieldError(field, "变更日期不能晚于今天")
 
 
 def _new_number(unit_id: str) -> str:
@@ -35,6 +40,12 @@ def household_create(
     number: str | None = None,
 ) -> Household:
     _check_unit(actor, unit_id)
+    if head is not None:
+        head = Person.objects.select_for_update().get(pk=head.pk)
+        if head.unit_id != unit_id:
+            raise FieldError("head", "户主须为本村(居)人员")
+        if head.status not in ON_REGISTER:
+            raise FieldError("head", f"{head.name}已{head.get_status_display()}，不能作为户主")
     number = (number or "").strip() or _new_number(unit_id)
     if Household.objects.filter(number=number).exists():
         raise FieldError("number", f"户号{number}已存在")
@@ -42,8 +53,6 @@ def household_create(
         unit_id=unit_id, entered_by=actor, number=number, address=address
     )
     if head is not None:
-        if head.unit_id != unit_id:
-            raise FieldError("head", "户主须为本村(居)人员")
         _set_head(household, head)
     audit_log(
         actor=actor, action="registry.household.created", target=household, org_unit_id=unit_id
@@ -52,11 +61,16 @@ def household_create(
 
 
 def _set_head(household: Household, head: Person) -> None:
+    # A head who leaves another household leaves it without a head, not pointing at
+    # someone who is no longer a member.
+    Household.objects.filter(head=head).exclude(pk=household.pk).update(
+        head=None, version=F("version") + 1
+    )
     household.head = head
     household.version += 1
     household.save(update_fields=["head", "version", "updated_at"])
     Person.objects.filter(pk=head.pk).update(
-        household=household, relation_to_head=Relation.HEAD, version=head.version + 1
+        household=household, relation_to_head=Relation.HEAD, version=F("version") + 1
     )
 
 
@@ -73,6 +87,9 @@ def household_split(
     """Members leave `household` for a new household of the same village, headed by
     `new_head` (one of them)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _not_future(changed_on, "changed_on")
+    if household.dissolved_on is not None:
+        raise FieldError("household", "该户已撤销")
     member_ids = {p.pk for p in members}
     if not member_ids:
         raise FieldError("members", "请选择分出的成员")
@@ -92,12 +109,12 @@ def household_split(
     Person.objects.filter(pk__in=member_ids).update(
         household=new, relation_to_head=Relation.OTHER, version=F("version") + 1
     )
-    new_head.refresh_from_db()
     _set_head(new, new_head)
-    if household.head_id in member_ids:
-        household.head = None
-        household.version += 1
-        household.save(update_fields=["head", "version", "updated_at"])
+    # A head who left with the others leaves the old household headless (the new head
+    # was already taken off it by _set_head).
+    Household.objects.filter(pk=household.pk, head_id__in=member_ids).update(
+        head=None, version=F("version") + 1
+    )
     change = HouseholdChange.objects.create(
         unit_id=household.unit_id,
         entered_by=actor,
@@ -124,6 +141,7 @@ def household_merge(
     """Every member of `source` joins `target`; `source` is dissolved."""
     source = Household.objects.select_for_update().get(pk=source.pk)
     target = Household.objects.select_for_update().get(pk=target.pk)
+    _not_future(changed_on, "changed_on")
     if source.pk == target.pk:
         raise FieldError("target", "不能与本户合并")
     if source.unit_id != target.unit_id:

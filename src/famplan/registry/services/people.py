@@ -99,6 +99,20 @@ def _unique_id_number(id_number: str | None, exclude_pk: int | None = None) -> N
 
 @transaction.atomic
 def person_create(*, actor: Any, data: PersonData) -> Person:
+    person = insert_person(actor=actor, data=data)
+    audit_log(
+        actor=actor,
+        action="registry.person.created",
+        target=person,
+        org_unit_id=person.unit_id,
+        detail={"no_id_number": not person.id_number},
+    )
+    return person
+
+
+def insert_person(*, actor: Any, data: PersonData) -> Person:
+    """Validate and save a new person without an audit row of its own: for services
+    (a birth, a migration in) whose single audit row already names the new person."""
     check_person_facts(data)
     _check_unit(actor, data.unit_id)
     _check_household(data)
@@ -111,13 +125,6 @@ def person_create(*, actor: Any, data: PersonData) -> Person:
             person.save()
     except IntegrityError:  # a concurrent insert of the same ID number
         raise FieldError("id_number", f"身份证号{data.id_number}已登记") from None
-    audit_log(
-        actor=actor,
-        action="registry.person.created",
-        target=person,
-        org_unit_id=person.unit_id,
-        detail={"no_id_number": not person.id_number},
-    )
     return person
 
 
@@ -130,12 +137,18 @@ def person_update(*, actor: Any, person: Person, data: PersonData, version: int)
     _unique_id_number(data.id_number, exclude_pk=person.pk)
     values = {f.name: getattr(data, f.name) for f in fields(PersonData)}
     values["registered_on"] = data.registered_on or person.registered_on
+    if person.left_on is not None and values["registered_on"] > person.left_on:
+        raise FieldError("registered_on", "登记日期不能晚于注销日期")
     changed = {k: v for k, v in values.items() if getattr(person, k) != v}
     if not changed:
         return person
-    updated = Person.objects.filter(pk=person.pk, version=version).update(
-        **changed, version=version + 1
-    )
+    try:
+        with transaction.atomic():
+            updated = Person.objects.filter(pk=person.pk, version=version).update(
+                **changed, version=version + 1
+            )
+    except IntegrityError:  # a concurrent save of the same ID number
+        raise FieldError("id_number", f"身份证号{data.id_number}已登记") from None
     if not updated:
         raise ConflictError("该记录已被他人修改，请刷新页面后重新编辑。")
     person.refresh_from_db()
