@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from famplan.audit.models import AuditEntry
 from famplan.cli import main as famplan_main
@@ -159,7 +160,9 @@ def test_it_prints_counts_from_the_command(db, capsys):
     assert "351 created" in out
 
 
-def test_it_exits_non_zero_and_prints_every_bad_line(db, tmp_path, capsys):
+def test_it_exits_non_zero_and_prints_every_bad_line(db, tmp_path, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends, the test's own included.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     path = write_csv(tmp_path, [*GOOD, "620422101,,township,620422", "62042210,x,township,620422"])
 
     with pytest.raises(SystemExit) as leaving:
