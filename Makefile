@@ -43,8 +43,9 @@ format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
+# Each script in benchmarks/ prints its figures (benchmarks/README.md records them).
 bench: install
-	$(UV) run famplan bench
+	@for script in benchmarks/*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done
 
 clean:
 	rm -rf .venv node_modules src/famplan/static/vendor test-results
