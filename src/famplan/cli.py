@@ -1,5 +1,6 @@
 """The `famplan` command: Django's management commands plus a few friendly names.
 
+Usage:
     famplan serve [ADDR]        web server and a background worker together
     famplan worker              the background worker alone
     famplan import-divisions F  load an NBS division table
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -25,13 +27,16 @@ def _serve(args: list[str]) -> None:
 
     # A county runs on one machine: start the worker beside the web server so that
     # imports and reports run without a second terminal.
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "famplan.cli", "worker", "--interval", "0.5"],
     )
     try:
         addr = args[0] if args else "127.0.0.1:8000"
         execute_from_command_line(["famplan", "runserver", "--noreload", addr])
     finally:
+        # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`):
+        # ignore the second one so the worker is stopped cleanly, without a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         worker.terminate()
         worker.wait(timeout=10)
 
