@@ -1,0 +1,201 @@
+"""The workbooks around an import: the blank template, and the error report."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import xlsxwriter
+
+from famplan.transfer.imports.columns import as_text
+from famplan.transfer.imports.framework import ImportFailed, RecordType
+
+RED_FILL = "#FFC7CE"
+RED_FONT = "#9C0006"
+TEMPLATE_ROWS = 5000  # rows formatted as text in the template's ID/code columns
+_MAX_COMMENTS = 2000  # Excel slows down badly beyond a few thousand comments
+_VALIDATION_LIMIT = 255  # Excel's limit on an inline drop-down list
+
+
+def _book(buffer: io.BytesIO, **options: Any) -> xlsxwriter.Workbook:
+    # Text stays text: IDs must not become numbers, "=..." must not become a formula.
+    return xlsxwriter.Workbook(
+        buffer,
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            **options,
+        },
+    )
+
+
+def template_xlsx(
+    record_type: RecordType, villages: Sequence[tuple[str, str, str]], sample: dict[str, Any]
+) -> bytes:
+    """The empty template: headers, one sample row, a notes sheet, the user's villages.
+
+    `villages` is (code, name, township name) for the villages the user may import into;
+    `sample` overrides column samples (a real village code, a valid ID number)."""
+    buffer = io.BytesIO()
+    book = _book(buffer)
+    header = book.add_format({"bold": True, "bg_color": "#E9ECEF", "border": 1})
+    required = book.add_format(
+        {"bold": True, "bg_color": "#E9ECEF", "border": 1, "font_color": RED_FONT}
+    )
+    as_text_format = book.add_format({"num_format": "@"})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    sample_format = book.add_format({"font_color": "#6C757D", "italic": True})
+
+    sheet = book.add_worksheet(record_type.label)
+    for col, column in enumerate(record_type.columns):
+        sheet.set_column(col, col, column.width, as_text_format if column.as_text else None)
+        sheet.write_string(0, col, column.header, required if column.required else header)
+        value = sample.get(column.field, column.sample)
+        if isinstance(value, date):
+            sheet.write_datetime(1, col, value, date_format)
+        elif isinstance(value, int | float):
+            sheet.write_number(1, col, value, sample_format)
+        elif value != "":
+            sheet.write_string(1, col, str(value), sample_format)
+        allowed = column.allowed
+        if allowed and len(allowed) <= _VALIDATION_LIMIT:
+            sheet.data_validation(
+                1,
+                col,
+                TEMPLATE_ROWS,
+                col,
+                {
+                    "validate": "list",
+                    "source": allowed.split("、"),
+                    "error_title": column.header,
+                    "error_message": f"应为以下之一：{allowed}",
+                },
+            )
+    sheet.freeze_panes(1, 0)
+
+    notes = book.add_worksheet("填写说明")
+    notes.set_column(0, 0, 18)
+    notes.set_column(1, 1, 8)
+    notes.set_column(2, 3, 60)
+    notes.write_row(0, 0, ["列名", "必填", "说明", "允许的值"], header)
+    for row, column in enumerate(record_type.columns, start=1):
+        notes.write_row(
+            row, 0, [column.header, "是" if column.required else "", column.note, column.allowed]
+        )
+    tail = len(record_type.columns) + 2
+    for offset, line in enumerate(
+        [
+            f"{record_type.label}：{record_type.description}",
+            "第 2 行为示例，导入前请删除。列的顺序可以调整，列名须与模板一致；红色列名为必填。",
+            "日期可写作 2024-03-15、2024/3/15、2024年3月15日 或使用 Excel 日期格式。",
+            "身份证号、代码、电话请保持文本格式，否则 Excel 会丢失身份证号的末几位。",
+            "系统先校验整个文件；有任何错误时不写入任何数据，并提供标出错误单元格的错误报告。",
+        ]
+    ):
+        notes.write_string(tail + offset, 0, line)
+
+    codes = book.add_worksheet("村(居)代码")
+    codes.set_column(0, 0, 16, as_text_format)
+    codes.set_column(1, 2, 20)
+    codes.write_row(0, 0, ["村(居)代码", "村(居)名称", "乡镇(街道)"], header)
+    for row, (code, name, township) in enumerate(villages, start=1):
+        codes.write_string(row, 0, code)
+        codes.write_string(row, 1, name)
+        codes.write_string(row, 2, township)
+    book.close()
+    return buffer.getvalue()
+
+
+def error_report_xlsx(failure: ImportFailed, filename: str = "") -> bytes:
+    """The bad rows as uploaded, each bad cell filled red with its reason as a comment
+    and all reasons in a last column; then every error one per line, then a summary."""
+    buffer = io.BytesIO()
+    book = _book(buffer, constant_memory=True)
+    header_format = book.add_format({"bold": True, "bg_color": "#E9ECEF", "border": 1})
+    bad_format = book.add_format({"bg_color": RED_FILL, "font_color": RED_FONT, "border": 1})
+    bad_header = book.add_format(
+        {"bold": True, "bg_color": RED_FILL, "font_color": RED_FONT, "border": 1}
+    )
+    errors = failure.errors
+    by_row: dict[int, list] = {}
+    for error in errors:
+        by_row.setdefault(error.row, []).append(error)
+    bad_row_numbers = {number for number, _ in failure.bad_rows}
+    file_level = [e for e in errors if e.row not in bad_row_numbers]
+    comments = 0
+
+    sheet = book.add_worksheet("错误行")
+    headers = failure.headers
+    position = {h: i for i, h in enumerate(headers)}
+    header_problems = {e.header: e.reason for e in file_level if e.header in position}
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(headers), 16)
+    sheet.set_column(len(headers) + 1, len(headers) + 1, 60)
+    sheet.write_string(0, 0, "原行号", header_format)
+    for col, title in enumerate(headers, start=1):
+        if title in header_problems:
+            sheet.write_string(0, col, title, bad_header)
+            sheet.write_comment(0, col, header_problems[title])
+            comments += 1
+        else:
+            sheet.write_string(0, col, title, header_format)
+    sheet.write_string(0, len(headers) + 1, "错误原因", header_format)
+    for out, (number, raw) in enumerate(failure.bad_rows, start=1):
+        row_errors = by_row.get(number, [])
+        bad_cells = {position[e.header]: e.reason for e in row_errors if e.header in position}
+        sheet.write_number(out, 0, number)
+        for col in range(len(headers)):
+            value = as_text(raw[col]) if col < len(raw) else ""
+            if col in bad_cells:
+                sheet.write_string(out, col + 1, value, bad_format)
+                if comments < _MAX_COMMENTS:
+                    sheet.write_comment(out, col + 1, bad_cells[col])
+                    comments += 1
+            elif value:
+                sheet.write_string(out, col + 1, value)
+        reasons = "；".join(f"{e.header}：{e.reason}" if e.header else e.reason for e in row_errors)
+        sheet.write_string(out, len(headers) + 1, reasons)
+    sheet.freeze_panes(1, 1)
+
+    detail = book.add_worksheet("错误明细")
+    detail.set_column(0, 0, 8)
+    detail.set_column(1, 2, 20)
+    detail.set_column(3, 3, 60)
+    detail.write_row(0, 0, ["行号", "列", "值", "错误原因"], header_format)
+    for out, error in enumerate(errors, start=1):
+        detail.write_number(out, 0, error.row)
+        detail.write_string(out, 1, error.header)
+        detail.write_string(out, 2, error.value)
+        detail.write_string(out, 3, error.reason)
+    detail.freeze_panes(1, 0)
+
+    summary = book.add_worksheet("汇总")
+    summary.set_column(0, 0, 24)
+    summary.set_column(1, 1, 60)
+    summary.set_column(2, 2, 10)
+    lines = [
+        ("文件", filename),
+        ("数据行数", failure.total_rows),
+        ("出错行数", len(by_row)),
+        ("错误数", len(errors)),
+        ("结果", "未导入任何数据。请按“错误行”工作表改正后重新上传整个文件。"),
+    ]
+    for row, (label, value) in enumerate(lines):
+        summary.write_string(row, 0, label, header_format)
+        summary.write(row, 1, value)
+    start = len(lines) + 1
+    summary.write_row(start, 0, ["列", "错误原因", "次数"], header_format)
+    counts = Counter((e.header, _generic(e.reason)) for e in errors)
+    for row, ((title, reason), count) in enumerate(counts.most_common(), start=start + 1):
+        summary.write_row(row, 0, [title or "（整行/文件）", reason, count])
+    book.close()
+    return buffer.getvalue()
+
+
+def _generic(reason: str) -> str:
+    # Group "与第 12 行重复" with "与第 40 行重复" in the summary.
+    return "".join("N" if ch.isdigit() else ch for ch in reason)
