@@ -53,7 +53,8 @@ def marked_url_names() -> set[str]:
                 and node.func.attr == "jurisdiction"
             ):
                 names.update(
-                    arg.value for arg in node.args
+                    arg.value
+                    for arg in node.args
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                 )
     return names

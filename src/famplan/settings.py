@@ -22,7 +22,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if FAMPLAN_ENV == "production":
         raise ImproperlyConfigured("SECRET_KEY is required outside development (see .env.example)")
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -9,7 +9,7 @@ from django.urls import include, path
 
 
 @login_required
-def home(request):  # noqa: ANN001, ANN201
+def home(request):
     return render(request, "home.html")
 
 

@@ -33,20 +33,40 @@ class Cap:
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {
-            Cap.UNITS_VIEW, Cap.UNITS_IMPORT, Cap.USERS_MANAGE, Cap.AUDIT_VIEW, Cap.JOBS_VIEW,
-            Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT, Cap.REGISTRY_IMPORT, Cap.REGISTRY_EXPORT,
-            Cap.ID_UNMASK, Cap.QUALITY_VIEW,
+            Cap.UNITS_VIEW,
+            Cap.UNITS_IMPORT,
+            Cap.USERS_MANAGE,
+            Cap.AUDIT_VIEW,
+            Cap.JOBS_VIEW,
+            Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT,
+            Cap.REGISTRY_IMPORT,
+            Cap.REGISTRY_EXPORT,
+            Cap.ID_UNMASK,
+            Cap.QUALITY_VIEW,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
         {
-            Cap.UNITS_VIEW, Cap.USERS_MANAGE, Cap.JOBS_VIEW, Cap.REGISTRY_VIEW,
-            Cap.REGISTRY_EDIT, Cap.REGISTRY_IMPORT, Cap.REGISTRY_EXPORT, Cap.QUALITY_VIEW,
+            Cap.UNITS_VIEW,
+            Cap.USERS_MANAGE,
+            Cap.JOBS_VIEW,
+            Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT,
+            Cap.REGISTRY_IMPORT,
+            Cap.REGISTRY_EXPORT,
+            Cap.QUALITY_VIEW,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
-        {Cap.UNITS_VIEW, Cap.JOBS_VIEW, Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT,
-         Cap.REGISTRY_EXPORT, Cap.QUALITY_VIEW}
+        {
+            Cap.UNITS_VIEW,
+            Cap.JOBS_VIEW,
+            Cap.REGISTRY_VIEW,
+            Cap.REGISTRY_EDIT,
+            Cap.REGISTRY_EXPORT,
+            Cap.QUALITY_VIEW,
+        }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
     Role.AUDITOR: frozenset(

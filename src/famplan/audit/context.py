@@ -1,4 +1,4 @@
-"""The acting user and client address of the current request, for audit rows written deep in services."""
+"""The current request's client address, for audit rows written deep in services."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "famplan_request_context", default=RequestContext()
+    "famplan_request_context",
+    default=RequestContext(),  # noqa: B039 (frozen dataclass: immutable)
 )
 
 

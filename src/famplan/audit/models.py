@@ -11,10 +11,10 @@ class AppendOnlyError(Exception):
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ANN201
+    def update(self, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能修改")
 
-    def delete(self):  # noqa: ANN201
+    def delete(self):
         raise AppendOnlyError("审计日志只能追加，不能删除")
 
 
@@ -27,16 +27,25 @@ class Result(models.TextChoices):
 class AuditEntry(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Kept as text too: a failed login has no user row, and names must survive renames.
     username = models.CharField("用户名", max_length=150, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     action = models.CharField("操作", max_length=80, db_index=True)
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name="单位", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        "orgunits.OrgUnit",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     target_type = models.CharField("对象类型", max_length=50, blank=True)
     target_id = models.CharField("对象ID", max_length=64, blank=True)
@@ -58,10 +67,10 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise AppendOnlyError("审计日志只能追加，不能修改")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除")

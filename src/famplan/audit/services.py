@@ -48,7 +48,11 @@ def audit_log(
 
 
 def audit_log_many(
-    *, actor: Any, action: str, targets: Iterable[models.Model], detail: dict | None = None,
+    *,
+    actor: Any,
+    action: str,
+    targets: Iterable[models.Model],
+    detail: dict | None = None,
     org_unit_attr: str | None = None,
 ) -> int:
     """One row per target in one bulk insert: for imports and batch writes."""

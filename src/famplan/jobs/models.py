@@ -24,7 +24,9 @@ class Job(models.Model):
     kind = models.CharField("类型", max_length=50)
     title = models.CharField("名称", max_length=200)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.PROTECT,
         related_name="jobs",
     )
     org_unit = models.ForeignKey(

@@ -28,8 +28,9 @@ def job_start(
     input_file: UploadedFile | None = None,
 ) -> Job:
     handler_for(kind)  # fail now, in the request, for an unknown kind
-    job = Job(kind=kind, title=title, created_by=user, org_unit_id=user.org_unit_id,
-              params=params or {})
+    job = Job(
+        kind=kind, title=title, created_by=user, org_unit_id=user.org_unit_id, params=params or {}
+    )
     job.save()
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=False)
@@ -90,9 +91,7 @@ def job_run(job_id: str) -> None:
         job.percent = 100
         job.message = message or "已完成"
     job.finished_at = timezone.now()
-    job.save(
-        update_fields=["status", "percent", "message", "error", "result_file", "finished_at"]
-    )
+    job.save(update_fields=["status", "percent", "message", "error", "result_file", "finished_at"])
     audit_log(
         actor=job.created_by,
         action=f"jobs.job.{job.status}",
