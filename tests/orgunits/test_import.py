@@ -142,6 +142,11 @@ def test_it_refuses_a_wrong_header(db, tmp_path):
     assert "表头应为 code,name,level,parent_code" in failure.value.message
 
 
+def test_it_refuses_a_file_with_no_rows(db, tmp_path):
+    with pytest.raises(DivisionImportError, match="文件中没有任何区划数据"):
+        divisions_import(write_csv(tmp_path, []))
+
+
 def test_it_keeps_a_web_import_within_the_users_subtree(units, tmp_path):
     lines = ["620422102,河畔镇,township,620422", "620423100,别县镇,township,620423"]
 

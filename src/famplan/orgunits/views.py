@@ -44,7 +44,7 @@ def import_divisions(request: HttpRequest) -> HttpResponse:
         job = job_start(
             user=request.user,
             kind=IMPORT_KIND,
-            title=f"导入行政区划：{upload.name}",
+            title=f"导入行政区划：{upload.name}"[:200],
             # A web import may only touch the importing user's own subtree.
             params={"within": request.user.org_unit_id},
             input_file=upload,
