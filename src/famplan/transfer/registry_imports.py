@@ -643,3 +643,26 @@ RECORD_TYPES: dict[str, RecordType] = {
 
 def record_type_for(key: str) -> RecordType:
     return RECORD_TYPES[key]
+
+
+def template_samples(village_code: str) -> dict[str, Any]:
+    """Sample values for a template row: a village of the user's, valid ID numbers."""
+    from famplan.common.idnumbers import make_id_number
+
+    area = village_code[:6] if len(village_code) >= 6 else "620422"
+    woman, man = date(1990, 5, 17), date(1988, 11, 2)
+    return {
+        "unit_id": village_code,
+        "id_number": make_id_number(area, woman, 12, "F"),
+        "birth_date": woman,
+        "registered_on": date(2020, 1, 1),
+        "household_number": f"{village_code}0001",
+        "born_on": date(2024, 3, 15),
+        "mother_id": make_id_number(area, woman, 12, "F"),
+        "father_id": make_id_number(area, man, 34, "M"),
+        "husband_id": make_id_number(area, man, 34, "M"),
+        "wife_id": make_id_number(area, woman, 12, "F"),
+        "died_on": date(2024, 3, 15),
+        "married_on": date(2015, 10, 1),
+        "moved_on": date(2024, 3, 1),
+    }
