@@ -54,7 +54,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def raw_count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: any cap + 1 matching rows will do, so no sort of the whole match.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -1,0 +1,70 @@
+"""Households: the list with filters, and the household page with its members."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from famplan.accounts.permissions import capability_required
+from famplan.accounts.roles import Cap
+from famplan.audit.services import audit_log
+from famplan.registry import selectors
+from famplan.registry.forms.filters import HouseholdFilterForm
+from famplan.registry.models import Household
+from famplan.registry.views import PER_PAGE, edit_links, querystring_without_page
+
+
+@require_GET
+@capability_required(Cap.REGISTRY_VIEW)
+def household_list(request: HttpRequest) -> HttpResponse:
+    form = HouseholdFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        households = Household.objects.none()
+    else:
+        households = selectors.search_households(request.user, **form.filters())
+    page = selectors.CappedPaginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.member_counts([h.pk for h in page.object_list])
+    for household in page.object_list:
+        household.member_count = counts.get(household.pk, 0)
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_without_page": querystring_without_page(request),
+            "can_edit": request.user.can(Cap.REGISTRY_EDIT),
+            "create_links": edit_links(request.user, [("新建户", "registry:household_create")]),
+        },
+    )
+
+
+@require_GET
+@capability_required(Cap.REGISTRY_VIEW)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for_user(request.user, pk)
+    members = selectors.household_members(household)
+    # The page lists the members' personal data: audited like a person page.
+    audit_log(
+        actor=request.user,
+        action="registry.household.viewed",
+        target=household,
+        org_unit_id=household.unit_id,
+        detail={"members": [m.pk for m in members]},
+    )
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "edit_links": []
+            if household.dissolved_on
+            else edit_links(
+                request.user,
+                [("分户", "registry:household_split"), ("并户", "registry:household_merge")],
+                household.pk,
+            ),
+        },
+    )

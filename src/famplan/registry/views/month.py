@@ -1,0 +1,37 @@
+"""本月录入: the month's entry work and last month's deadline (the 5th) for the user's area."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from famplan.accounts.permissions import capability_required
+from famplan.accounts.roles import Cap
+from famplan.registry import selectors
+
+
+def _today() -> date:
+    # One place for "today" in Asia/Shanghai, so tests can set the day the page reports on.
+    return timezone.localdate()
+
+
+@require_GET
+@capability_required(Cap.REGISTRY_EDIT)
+def this_month(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    report = selectors.month_report(request.user, today)
+    events = selectors.events_entered(request.user, today)
+    return render(
+        request,
+        "registry/this_month.html",
+        {
+            "report": report,
+            "events": events,
+            "kinds": [label for _, _, label in selectors.EVENT_KINDS],
+            "event_limit": 500,
+        },
+    )
