@@ -195,7 +195,7 @@ class TestPersonForms:
     @pytest.mark.jurisdiction("registry:person_create")
     def test_it_offers_only_villages_in_the_jurisdiction(self, other_client):
         response = other_client.post(url("person_create"), person_form(unit=VILLAGE))
-        assert errors(response, "unit") == ["所选所属村(居)不存在或不在您的管辖范围内"]
+        assert errors(response, "unit") == ["所选村(居)不存在或不在您的管辖范围内"]
         assert not Person.objects.exists()
 
     @pytest.mark.jurisdiction("registry:person_create")
@@ -218,7 +218,14 @@ PERSON_URLS = [
 ]
 
 
-@pytest.mark.jurisdiction(*PERSON_URLS)
+# Spelled out: the URL-walking test reads the names from the mark's literal arguments.
+@pytest.mark.jurisdiction(
+    "registry:person_edit",
+    "registry:death_create",
+    "registry:migration_out_create",
+    "registry:residence_change",
+    "registry:move_away",
+)
 @pytest.mark.parametrize("name", PERSON_URLS)
 def test_it_hides_another_townships_person(other_client, clerk_client, wife, name):
     target = reverse(name, args=[wife.pk])
@@ -501,7 +508,7 @@ class TestMigrationForms:
             url("migration_in_create"),
             person_form(unit=VILLAGE, moved_on="2024-03-01", place="定西"),
         )
-        assert errors(response, "unit") == ["所选现居住村(居)不存在或不在您的管辖范围内"]
+        assert errors(response, "unit") == ["所选村(居)不存在或不在您的管辖范围内"]
         assert not Person.objects.exists()
 
     def test_it_changes_the_residence(self, clerk_client, wife, township_clerk):
@@ -528,7 +535,7 @@ class TestMigrationForms:
         response = clerk_client.post(
             url("residence_change", wife.pk), {"to_unit": OTHER_VILLAGE, "moved_on": "2024-05-01"}
         )
-        assert errors(response, "to_unit") == ["所选新居住村(居)不存在或不在您的管辖范围内"]
+        assert errors(response, "to_unit") == ["所选村(居)不存在或不在您的管辖范围内"]
         assert not ResidenceChange.objects.exists()
 
     def test_it_records_a_move_away(self, clerk_client, wife):
@@ -571,7 +578,7 @@ class TestHouseholdForms:
     @pytest.mark.jurisdiction("registry:household_create")
     def test_it_stays_inside_the_jurisdiction_when_creating(self, other_client, husband):
         response = other_client.post(url("household_create"), {"unit": VILLAGE})
-        assert errors(response, "unit") == ["所选所属村(居)不存在或不在您的管辖范围内"]
+        assert errors(response, "unit") == ["所选村(居)不存在或不在您的管辖范围内"]
         response = other_client.post(
             url("household_create"), {"unit": OTHER_VILLAGE, "head_id_number": husband.id_number}
         )

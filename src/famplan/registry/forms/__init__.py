@@ -83,7 +83,7 @@ def village_field(user: Any, label: str = "所属村(居)", **kwargs: Any) -> Vi
         queryset=scope(OrgUnit.objects.filter(level=Level.VILLAGE), user, "code").order_by("code"),
         label=label,
         empty_label="请选择",
-        error_messages={"invalid_choice": f"所选{label}不存在或不在您的管辖范围内"},
+        error_messages={"invalid_choice": "所选村(居)不存在或不在您的管辖范围内"},
         **kwargs,
     )
 

@@ -287,21 +287,26 @@ class HouseholdCreateForm(ServiceForm):
         )
 
 
+def member_label(obj: Person) -> str:
+    # Names repeat within a family's village; sex and birth date tell them apart.
+    return f"{obj.name}（{obj.get_sex_display()}，{obj.birth_date:%Y-%m-%d}）"
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.get_sex_display()}，{obj.birth_date:%Y-%m-%d}）"
+        return member_label(obj)
 
 
 class MembersField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.get_sex_display()}，{obj.birth_date:%Y-%m-%d}）"
+        return member_label(obj)
 
 
 class HouseholdSplitForm(ServiceForm):
     members = MembersField(
         label="分出的成员",
         queryset=Person.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": "所选成员不属于该户", "invalid_pk_value": "成员无效"},
     )
     new_head = MemberChoiceField(
