@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import IO
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from xlsxwriter import Workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,61 +30,219 @@ def write_xlsx(
     rows: Iterable[Sequence[object]],
     sheet_name: str = "Sheet1",
 ) -> bytes:
-    """A one-sheet workbook: bold frozen header row, then `rows` in order.
+    """A one-sheet workbook: bold frozen header row with a filter, then `rows` in order.
 
     `columns` is (header, width in characters) per column. Cells may be str, int,
     float, Decimal, bool (是/否), date (yyyy-mm-dd), datetime (yyyy-mm-dd hh:mm:ss,
     aware ones in the local time zone) or None (left empty); anything else is written
-    as its str(). `rows` may be a lazy iterator: with constant_memory each row goes to
-    disk as it is written, so a 100,000-row export does not sit in memory as cells.
+    as its str(). Text always stays text (no formulas, no URLs, no numbers guessed).
+    `rows` may be a lazy iterator: the sheet is compressed as it is written, so a
+    100,000-row export never sits in memory as cells.
+
+    The workbook is written directly as SpreadsheetML (one sheet, shared strings, four
+    styles): XlsxWriter spent ~15 s on 100,000 x 11 cells here, this takes ~2 s.
     """
     buffer = io.BytesIO()
-    workbook = Workbook(
-        buffer,
-        {
-            "constant_memory": True,
-            # Text stays text: a name starting with "=" must never become a formula
-            # (spreadsheet injection), and URL detection is slow and capped by Excel.
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as package:
+        strings: dict[str, int] = {}
+        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            last_row = _write_sheet(sheet, columns, rows, strings)
+        name = _sheet_name(sheet_name)
+        last_cell = f"{_column_letter(max(len(columns), 1) - 1)}{max(last_row, 2)}"
+        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        package.writestr("_rels/.rels", _ROOT_RELS)
+        package.writestr("xl/workbook.xml", _workbook_xml(name, last_cell))
+        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        package.writestr("xl/styles.xml", _STYLES)
+        package.writestr("xl/sharedStrings.xml", _shared_strings_xml(strings))
+    return buffer.getvalue()
+
+
+# --- the minimal SpreadsheetML writer behind write_xlsx ------------------------------
+
+_ZIP_LEVEL = 3  # most of the size gain of level 6 at a third of the time
+_FLUSH_ROWS = 2000
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
+# XML 1.0 refuses most control characters; Excel would call the file corrupt.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Style indexes in _STYLES' cellXfs: 0 plain, 1 header, 2 date, 3 date and time.
+_HEADER, _DATE, _DATETIME = 1, 2, 3
+
+_CONTENT_TYPES = (
+    _XML_DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    _XML_DECL + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_WORKBOOK_RELS = (
+    _XML_DECL + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId3" Type="{_REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>"
+)
+_FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/>'
+_THIN = '<{0} style="thin"><color auto="1"/></{0}>'
+_STYLES = (
+    _XML_DECL + f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    f'<fonts count="2"><font>{_FONT}</font><font><b/>{_FONT}</font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFE9ECEF"/><bgColor indexed="64"/>'
+    "</patternFill></fill></fills>"
+    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border>'
+    + "".join(_THIN.format(side) for side in ("left", "right", "top", "bottom"))
+    + "<diagonal/></border></borders>"
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1"'
+    ' applyBorder="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9"'
+    ' defaultPivotStyle="PivotStyleLight16"/></styleSheet>'
+)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _workbook_xml(name: str, last_cell: str) -> str:
+    quoted = "'" + name.replace("'", "''") + "'"
+    absolute = "$" + re.sub(r"(\d+)$", r"$\1", last_cell)
+    return (
+        _XML_DECL + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        "<bookViews><workbookView/></bookViews>"
+        f'<sheets><sheet name="{_escape(name)}" sheetId="1" r:id="rId1"/></sheets>'
+        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        f"{_escape(quoted)}!$A$1:{absolute}</definedName></definedNames>"
+        "</workbook>"
     )
-    sheet = workbook.add_worksheet(_sheet_name(sheet_name))
-    header = workbook.add_format({"bold": True, "bg_color": "#E9ECEF", "border": 1})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
 
-    for col, (title, width) in enumerate(columns):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, title, header)
-    sheet.freeze_panes(1, 0)
 
-    write_string, write_number = sheet.write_string, sheet.write_number
-    write_datetime = sheet.write_datetime
-    row_index = 0
-    for row_index, row in enumerate(rows, start=1):
+def _shared_strings_xml(strings: dict[str, int]) -> bytes:
+    parts = [
+        _XML_DECL,
+        f'<sst xmlns="{_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">',
+    ]
+    for text in strings:  # dicts keep insertion order: the index order
+        space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+        parts.append(f"<si><t{space}>{_escape(text)}</t></si>")
+    parts.append("</sst>")
+    return "".join(parts).encode()
+
+
+def _write_sheet(
+    out: IO[bytes],
+    columns: Sequence[tuple[str, float]],
+    rows: Iterable[Sequence[object]],
+    strings: dict[str, int],
+) -> int:
+    """Write the worksheet part; returns the number of the last row written."""
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{width + 0.7109375:.4f}" customWidth="1"/>'
+        for i, (_, width) in enumerate(columns, start=1)
+    )
+    out.write(
+        (
+            _XML_DECL + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2"'
+            ' activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
+            '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            + (f"<cols>{cols}</cols>" if cols else "")
+            + "<sheetData>"
+        ).encode()
+    )
+    letters = [_column_letter(i) for i in range(max(len(columns), 26))]
+
+    def string_index(text: str) -> int:
+        index = strings.get(text)
+        if index is None:
+            index = strings[text] = len(strings)
+        return index
+
+    header = "".join(
+        f'<c r="{letters[i]}1" s="{_HEADER}" t="s"><v>{string_index(title)}</v></c>'
+        for i, (title, _) in enumerate(columns)
+    )
+    out.write(f'<row r="1">{header}</row>'.encode())
+    parts: list[str] = []
+    number = 1
+    make_naive, is_aware = timezone.make_naive, timezone.is_aware
+    for number, row in enumerate(rows, start=2):
+        parts.append(f'<row r="{number}">')
         for col, value in enumerate(row):
             # Type checks in order of frequency; bool before int (bool is an int).
-            if value is None:
+            if value is None or value == "":
                 continue
+            while col >= len(letters):
+                letters.append(_column_letter(len(letters)))
+            ref = letters[col]
             if isinstance(value, str):
-                write_string(row_index, col, value)
+                parts.append(f'<c r="{ref}{number}" t="s"><v>{string_index(value)}</v></c>')
             elif isinstance(value, bool):
-                write_string(row_index, col, "是" if value else "否")
+                index = string_index("是" if value else "否")
+                parts.append(f'<c r="{ref}{number}" t="s"><v>{index}</v></c>')
             elif isinstance(value, int | float | Decimal):
-                write_number(row_index, col, value)
+                if isinstance(value, float) and not math.isfinite(value):
+                    # inf and nan have no spreadsheet number: show them as text.
+                    parts.append(
+                        f'<c r="{ref}{number}" t="s"><v>{string_index(str(value))}</v></c>'
+                    )
+                    continue
+                parts.append(f'<c r="{ref}{number}"><v>{value}</v></c>')
             elif isinstance(value, dt.datetime):
-                if timezone.is_aware(value):
-                    value = timezone.make_naive(value)
-                write_datetime(row_index, col, value, datetime_format)
+                if is_aware(value):
+                    value = make_naive(value)
+                serial = (value - _EXCEL_EPOCH).total_seconds() / 86400
+                parts.append(f'<c r="{ref}{number}" s="{_DATETIME}"><v>{serial!r}</v></c>')
             elif isinstance(value, dt.date):
-                write_datetime(row_index, col, value, date_format)
+                serial = (value - _EXCEL_EPOCH_DATE).days
+                parts.append(f'<c r="{ref}{number}" s="{_DATE}"><v>{serial}</v></c>')
             else:
-                write_string(row_index, col, str(value))
-    sheet.autofilter(0, 0, max(row_index, 1), max(len(columns) - 1, 0))
-    workbook.close()
-    return buffer.getvalue()
+                parts.append(f'<c r="{ref}{number}" t="s"><v>{string_index(str(value))}</v></c>')
+        parts.append("</row>")
+        if number % _FLUSH_ROWS == 0:
+            out.write("".join(parts).encode())
+            parts.clear()
+    out.write("".join(parts).encode())
+    last = f"{letters[max(len(columns), 1) - 1]}{max(number, 2)}"
+    out.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
+    return number
 
 
 def content_disposition(filename: str) -> str:
