@@ -1,17 +1,21 @@
 """`famplan demo`: load a demo county to try famplan on. Safe to run again.
 
 Steps: the county's division tree (from the fixture shipped in orgunits/fixtures), one
-login per role, then (to come) a synthetic population sized by --scale from --seed.
+login per role, then a synthetic population sized by --scale from --seed (demo/generator.py),
+skipped when the county already has people unless --replace.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from famplan.common.errors import DomainError
+from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
 from famplan.demo.users import DemoLogin, demo_users_load
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.orgunits.services import DivisionImportError, divisions_import
@@ -56,25 +60,60 @@ class Command(BaseCommand):
             default=DEFAULT_COUNTY,
             help=f"县级区划代码 / county code (default {DEFAULT_COUNTY}, 会宁县)",
         )
-        # Accepted now so scripts can pass them; the synthetic population that uses
-        # them is the next step of this command (see handle()).
         parser.add_argument(
-            "--scale", default="small", help="人口规模 / population scale (default small)"
+            "--scale",
+            default=DEFAULT_SCALE,
+            help="人口规模 / population scale: small (0.02), medium (0.2), full (1.0 = 约56万人)"
+            f" or a number (default {DEFAULT_SCALE})",
         )
         parser.add_argument("--seed", type=int, default=1, help="随机种子 / random seed")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="人口数据的基准日期 / reference date, YYYY-MM-DD (default today)",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="删除该县已有人口数据后重新生成 / delete the county's registry records first",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         county = self._load_divisions(options["county"])
         logins = demo_users_load(county=county)
 
-        # --- synthetic population -------------------------------------------------
-        # The population generator plugs in here, after divisions and users exist:
-        #   population_generate(county=county, scale=options["scale"], seed=options["seed"])
-        # It must be idempotent like the steps above (same seed, same people, no doubles).
+        self._load_population(county, options)
 
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
         self.stdout.write(logins_table(logins))
+
+    def _load_population(self, county: OrgUnit, options: dict[str, Any]) -> None:
+        # Same seed and date, same people; a county that has people is left alone.
+        today = options["today"] or date.today()
+        try:
+            scale = parse_scale(options["scale"])
+            result = population_generate(
+                county=county,
+                scale=scale,
+                seed=options["seed"],
+                today=today,
+                replace=options["replace"],
+            )
+        except DomainError as refusal:
+            raise CommandError(str(refusal)) from None
+        if result.skipped:
+            self.stdout.write(
+                f"人口：{county.name}已有人口数据，跳过生成（用 --replace 删除后重新生成）"
+            )
+            return
+        c = result.counts
+        self.stdout.write(
+            f"人口：{c['people']} 人，{c['households']} 户，婚姻 {c['marriages']}，"
+            f"出生 {c['births']}，死亡 {c['deaths']}，流动 {c['migrations']}"
+            f"（规模 {scale}，种子 {result.seed}，基准日期 {today}）"
+        )
 
     def _load_divisions(self, code: str) -> OrgUnit:
         fixture = divisions_fixture(code)
