@@ -64,3 +64,44 @@ def set_fields(person: Person, **values) -> Person:
 @pytest.fixture
 def actor(county_admin):
     return county_admin
+
+
+@pytest.fixture
+def sample(actor) -> dict[str, Person]:
+    """A small county, scores worked out by hand (errors count, warnings and info don't):
+
+    东关社区 V1: ok, no_ethnicity (error), old_area (warning), away_mismatch (error, away
+        is still on the register), newborn (info), dead (error fields, off the register)
+        -> 5 people, 2 with errors, 60.0%
+    南嘴村 V2: ok2, mother (error: her birth at 14), child -> 3 people, 1 with errors
+    郭城村 V3: bad_check (error) -> 1 person, 1 with errors, 0.0%
+    红堡子村 V4: nobody
+    会师镇 8 people, 3 with errors, 62.5%; 郭城驿镇 1/1, 0.0%; 会宁县 9/4, 55.6%
+    """
+    from famplan.registry.models import Birth
+
+    p = {
+        "ok": good(actor, name="甲"),
+        "no_ethnicity": set_fields(good(actor, name="乙"), ethnicity=""),
+        "old_area": good(actor, name="丙", area="620499"),
+        "away_mismatch": set_fields(good(actor, name="丁", sex="M"), sex="F", status="away"),
+        "newborn": good(actor, name="戊", born=days_ago(20), with_id=False),
+        "dead": set_fields(good(actor, name="己"), ethnicity="", status="deceased"),
+        "ok2": good(actor, name="庚", unit=V2),
+        "mother": good(actor, name="辛", sex="F", born=date(1990, 6, 15), unit=V2),
+        "child": good(actor, name="壬", born=date(2005, 6, 14), unit=V2),
+        "bad_check": good(actor, name="癸", unit=V3),
+    }
+    Birth.objects.create(
+        unit_id=V2,
+        mother=p["mother"],
+        child=p["child"],
+        born_on=p["child"].birth_date,
+        sex="M",
+        birth_order=1,
+        place_type="hospital",
+    )
+    bad = p["bad_check"]
+    wrong = "0" if bad.id_number[-1] != "0" else "1"
+    set_fields(bad, id_number=bad.id_number[:17] + wrong)
+    return p

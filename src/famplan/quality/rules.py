@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import mul
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import (
     ExtractDay,
@@ -23,7 +24,12 @@ from django.db.models.functions import (
     Upper,
 )
 
-from famplan.common.idnumbers import check_char, known_area_codes, mask_id_number, normalize
+from famplan.common.idnumbers import (
+    CHECK_CHARS,
+    WEIGHTS,
+    known_area_codes,
+    mask_id_number,
+)
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.quality.models import Severity
 from famplan.registry.models import ON_REGISTER, Birth, Death, Marriage, Migration, Person, Sex
@@ -124,12 +130,21 @@ def months_before(day: date, months: int) -> date:
 # --- ID numbers ---------------------------------------------------------------------
 
 
+_DIGIT_OFFSET = ord("0") * sum(WEIGHTS)
+
+
+def _check_char(first17: str) -> str:
+    # idnumbers.check_char, on the digits' bytes: no int() per digit. Four times faster,
+    # which matters when scanning a county's half million numbers.
+    return CHECK_CHARS[(sum(map(mul, WEIGHTS, first17.encode("ascii"))) - _DIGIT_OFFSET) % 11]
+
+
 def _id_problem(value: str) -> str | None:
     if len(value) != 18:
         return f"身份证号应为18位，实际为{len(value)}位"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not value[:17].isdigit() or not value[:17].isascii() or value[17] not in "0123456789X":
         return "身份证号前17位应为数字，最后一位应为数字或X"
-    if value[17] != check_char(value[:17]):
+    if value[17] != _check_char(value[:17]):
         return "身份证号校验位错误"
     return None
 
@@ -147,29 +162,31 @@ def check_id_numbers(prefix: str, today: date) -> Iterator[Found]:
         .iterator(chunk_size=ID_SCAN_CHUNK)
     )
     for pk, unit_id, raw, birth_date, sex in rows:
-        value = normalize(raw)
-        masked = mask_id_number(value)
+        value = raw.strip().upper()
         problem = _id_problem(value)
         if problem:
-            yield Found(ID_INVALID, pk, unit_id, pk, f"{problem}（{masked}）")
+            yield Found(ID_INVALID, pk, unit_id, pk, f"{problem}（{mask_id_number(value)}）")
             continue
         try:
             id_born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         except ValueError:
             yield Found(ID_INVALID, pk, unit_id, pk, f"身份证号中的出生日期{value[6:14]}无效")
             continue
-        mismatch = []
-        if id_born != birth_date:
-            mismatch.append(f"出生日期{birth_date:%Y-%m-%d}，身份证号为{id_born:%Y-%m-%d}")
-        id_sex = Sex.MALE if int(value[16]) % 2 == 1 else Sex.FEMALE
-        if id_sex != sex:
-            mismatch.append(
-                f"性别{Sex(sex).label if sex in Sex.values else '空'}，身份证号为{id_sex.label}"
-            )
-        if mismatch:
-            yield Found(ID_MISMATCH, pk, unit_id, pk, "；".join(mismatch))
+        id_sex = "M" if value[16] in "13579" else "F"
+        if id_born != birth_date or id_sex != sex:
+            yield Found(ID_MISMATCH, pk, unit_id, pk, _mismatch(birth_date, sex, id_born, id_sex))
         if value[:6] not in known:
             yield Found(ID_AREA_UNKNOWN, pk, unit_id, pk, f"地址码{value[:6]}不在区划代码表中")
+
+
+def _mismatch(birth_date: date, sex: str, id_born: date, id_sex: str) -> str:
+    parts = []
+    if id_born != birth_date:
+        parts.append(f"出生日期{birth_date:%Y-%m-%d}，身份证号为{id_born:%Y-%m-%d}")
+    if id_sex != sex:
+        labels = dict(Sex.choices)
+        parts.append(f"性别{labels.get(sex, '空')}，身份证号为{labels[id_sex]}")
+    return "；".join(parts)
 
 
 def check_duplicate_ids(prefix: str, today: date) -> Iterator[Found]:
@@ -196,25 +213,18 @@ def check_duplicate_ids(prefix: str, today: date) -> Iterator[Found]:
 
 
 def check_probable_duplicates(prefix: str, today: date) -> Iterator[Found]:
-    twin = Person.objects.filter(
-        name=OuterRef("name"),
-        unit_id=OuterRef("unit_id"),
-        birth_date=OuterRef("birth_date"),
-        status__in=ON_REGISTER,
-    ).exclude(pk=OuterRef("pk"))
+    """People on the register sharing name, birth date and village with another one.
+    A window count over (village, name, birth date) is one sort of the subtree; a
+    correlated EXISTS per person was four times slower on SQLite at 100,000 people."""
     rows = (
         Person.objects.filter(**_in(prefix), status__in=ON_REGISTER)
-        .filter(Exists(twin))
-        .values_list("pk", "unit_id", "name", "birth_date")
+        .annotate(same=Window(Count("pk"), partition_by=[F("unit_id"), F("name"), F("birth_date")]))
+        .filter(same__gt=1)
+        .values_list("pk", "unit_id", "name", "birth_date", "same")
     )
-    for pk, unit_id, name, born in rows:
-        yield Found(
-            PROBABLE_DUPLICATE,
-            pk,
-            unit_id,
-            pk,
-            f"本村另有同名同生日的在册人员：{name}，{born:%Y-%m-%d}",
-        )
+    for pk, unit_id, name, born, same in rows:
+        detail = f"本村共有{same}名同名同生日的在册人员：{name}，{born:%Y-%m-%d}"
+        yield Found(PROBABLE_DUPLICATE, pk, unit_id, pk, detail)
 
 
 # --- completeness ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
@@ -82,22 +82,38 @@ def _replace_issues(run: QualityRun, prefix: str, found: list[Found]) -> None:
     QualityIssue.objects.filter(**in_scope).delete()
     QualityScore.objects.filter(**in_scope).delete()
     QualityTally.objects.filter(**in_scope).delete()
-    QualityIssue.objects.bulk_create(
+    _insert_issues(run, found)
+
+
+ISSUE_COLUMNS = ("run_id", "rule", "severity", "record_type", "record_id", "person_id", "unit_id")
+
+
+def _insert_issues(run: QualityRun, found: list[Found]) -> None:
+    """A plain executemany: bulk_create spends ~0.1 ms a row building model instances and
+    SQL, which for a county's tens of thousands of issues was most of a run's time."""
+    quote = connection.ops.quote_name
+    columns = [*ISSUE_COLUMNS, "detail"]
+    # Only our own table and column names, quoted; the values go as parameters.
+    table = quote(QualityIssue._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    rows = [
         (
-            QualityIssue(
-                run=run,
-                rule=f.rule,
-                severity=RULES[f.rule].severity,
-                record_type=f.type,
-                record_id=f.record_id,
-                person_id=f.person_id,
-                unit_id=f.unit_id,
-                detail=f.detail[:300],
-            )
-            for f in found
-        ),
-        batch_size=BATCH,
-    )
+            run.pk,
+            f.rule,
+            str(RULES[f.rule].severity),
+            f.type,
+            f.record_id,
+            f.person_id,
+            f.unit_id,
+            f.detail[:300],
+        )
+        for f in found
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _score_villages(run: QualityRun, prefix: str) -> tuple[int, int]:
