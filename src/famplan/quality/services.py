@@ -55,6 +55,7 @@ def quality_run(
         found.extend(check.func(unit_code, today))
     progress(80, f"发现 {len(found)} 个问题，正在保存结果", force=True)
     with transaction.atomic():
+        _one_writer_at_a_time()
         run = QualityRun.objects.create(
             scope_unit_id=unit_code, started_by=actor, job=job, started_at=started_at
         )
@@ -74,6 +75,19 @@ def quality_run(
             detail={"people": people, "people_with_errors": with_errors, "counts": run.counts},
         )
     return run
+
+
+RUN_LOCK_KEY = 7_201_001  # any constant shared by every process of this database
+
+
+def _one_writer_at_a_time() -> None:
+    """Two runs over overlapping subtrees must not both delete, then both insert, and so
+    leave every issue twice. SQLite's IMMEDIATE transactions already take turns; on
+    PostgreSQL a transaction-scoped advisory lock makes them (held for seconds only:
+    the checks ran before, outside the transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
 
 
 def _replace_issues(run: QualityRun, prefix: str, found: list[Found]) -> None:
