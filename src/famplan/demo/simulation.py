@@ -302,10 +302,14 @@ class Simulation:
     # ------------------------------------------------------------------ ten years ago
 
     def seed_households(self) -> None:
+        # A household overshoots its village's target by a few people; the next
+        # village makes up for it, so that small scales keep their total too.
+        surplus = 0
         for village in self.villages:
-            made = 0
-            while made < village.target:
+            goal, made = village.target - surplus, 0
+            while made < goal:
                 made += self._seed_household(village)
+            surplus = made - goal
 
     def _seed_household(self, village: Village) -> int:
         rng = self.rng
