@@ -3,6 +3,7 @@ jurisdiction, and is locked out after too many wrong passwords. Network cut off.
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from famplan.demo.users import DEMO_PASSWORD
-from tests.browser.conftest import OffNetworkPage, log_in
+from tests.browser.conftest import ROOT, OffNetworkPage, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +112,28 @@ def test_the_guard_aborts_and_records_requests_off_this_machine(browser, famplan
     finally:
         tab.context.close()
     assert tab.blocked == ["http://cdn.invalid/bootstrap.css"]
+
+
+def township_village_names(township: str) -> set[str]:
+    fixture = ROOT / "src/famplan/orgunits/fixtures/huining_620422_divisions.csv"
+    with fixture.open(encoding="utf-8") as rows:
+        return {row["name"] for row in csv.DictReader(rows) if row["parent_code"] == township}
+
+
+def test_it_lists_only_the_clerks_own_people_and_opens_one(off_network: OffNetworkPage):
+    page = off_network.page
+    log_in(off_network, "township_clerk", DEMO_PASSWORD)
+
+    page.get_by_role("link", name="人口信息").first.click()
+    expect(page).to_have_url(re.compile(r"/registry/people/"))
+    rows = page.get_by_test_id("person-table").locator("tbody tr")
+    expect(rows.first.get_by_role("link")).to_be_visible()  # the demo county has people
+    villages = set(rows.locator("td:nth-child(5)").all_inner_texts())
+    assert villages and villages <= township_village_names("620422100")
+    off_network.screenshot("registry-people-township-clerk")
+
+    name = rows.first.get_by_role("link").inner_text()
+    rows.first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/registry/people/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    off_network.screenshot("registry-person-detail")
