@@ -12,6 +12,12 @@ from famplan.registry.models.events import (
 from famplan.registry.models.people import Household, Person
 
 __all__ = [
-    "Birth", "Death", "Household", "HouseholdChange", "Marriage", "Migration", "Person",
+    "Birth",
+    "Death",
+    "Household",
+    "HouseholdChange",
+    "Marriage",
+    "Migration",
+    "Person",
     "ResidenceChange",
 ]

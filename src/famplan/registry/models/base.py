@@ -10,13 +10,19 @@ class RegistryRecord(models.Model):
     # The village whose register holds the record: the jurisdiction key. Its column
     # holds the village code, so scoping is a range on this table's own index.
     unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name="所属村(居)", on_delete=models.PROTECT,
+        "orgunits.OrgUnit",
+        verbose_name="所属村(居)",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     # Optimistic locking: an edit names the version it started from, and a save that
@@ -25,5 +31,3 @@ class RegistryRecord(models.Model):
 
     class Meta:
         abstract = True
-
-

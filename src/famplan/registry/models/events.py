@@ -29,9 +29,7 @@ class Marriage(RegistryRecord):
     married_on = models.DateField("结婚日期")
     kind = models.CharField("婚姻类型", max_length=5, choices=MarriageKind.choices)
     ended_on = models.DateField("终止日期", null=True, blank=True)
-    end_cause = models.CharField(
-        "终止原因", max_length=10, choices=MarriageEnd.choices, blank=True
-    )
+    end_cause = models.CharField("终止原因", max_length=10, choices=MarriageEnd.choices, blank=True)
 
     class Meta:
         verbose_name = "婚姻"
@@ -46,7 +44,7 @@ class Marriage(RegistryRecord):
         return f"婚姻 {self.married_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.married_on
 
 
@@ -58,8 +56,12 @@ class Birth(RegistryRecord):
         "registry.Person", verbose_name="母亲", on_delete=models.PROTECT, related_name="+"
     )
     father = models.ForeignKey(
-        "registry.Person", verbose_name="父亲", on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        "registry.Person",
+        verbose_name="父亲",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     born_on = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
@@ -82,7 +84,7 @@ class Birth(RegistryRecord):
         return f"出生 {self.born_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.born_on
 
 
@@ -103,7 +105,7 @@ class Death(RegistryRecord):
         return f"死亡 {self.died_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.died_on
 
 
@@ -112,7 +114,9 @@ class Migration(RegistryRecord):
     with status 'away'; in: a person from elsewhere now living in the village."""
 
     person = models.ForeignKey(
-        "registry.Person", verbose_name="人员", on_delete=models.PROTECT,
+        "registry.Person",
+        verbose_name="人员",
+        on_delete=models.PROTECT,
         related_name="migrations",
     )
     direction = models.CharField("方向", max_length=3, choices=Direction.choices)
@@ -137,7 +141,7 @@ class Migration(RegistryRecord):
         return f"{self.get_direction_display()} {self.moved_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.moved_on
 
 
@@ -146,11 +150,15 @@ class ResidenceChange(RegistryRecord):
     permanent move away (迁出) where to_unit is empty and `place` says where."""
 
     person = models.ForeignKey(
-        "registry.Person", verbose_name="人员", on_delete=models.PROTECT,
+        "registry.Person",
+        verbose_name="人员",
+        on_delete=models.PROTECT,
         related_name="residence_changes",
     )
     from_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name="原村(居)", on_delete=models.PROTECT,
+        "orgunits.OrgUnit",
+        verbose_name="原村(居)",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     moved_on = models.DateField("变更日期")
@@ -164,7 +172,7 @@ class ResidenceChange(RegistryRecord):
         return f"居住地变更 {self.moved_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.moved_on
 
 
@@ -193,5 +201,5 @@ class HouseholdChange(RegistryRecord):
         return f"{self.get_kind_display()} {self.changed_on}"
 
     @property
-    def occurred_on(self):  # noqa: ANN201
+    def occurred_on(self):
         return self.changed_on

@@ -20,8 +20,12 @@ class Household(RegistryRecord):
     number = models.CharField("户号", max_length=30, unique=True)
     address = models.CharField("住址", max_length=200, blank=True)
     head = models.ForeignKey(
-        "registry.Person", verbose_name="户主", on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        "registry.Person",
+        verbose_name="户主",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
 
@@ -42,11 +46,20 @@ class Person(RegistryRecord):
     ethnicity = models.CharField("民族", max_length=10, choices=Ethnicity.choices, blank=True)
     hukou_type = models.CharField("户口性质", max_length=10, choices=HukouType.choices, blank=True)
     hukou_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name="户籍地", on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+", db_constraint=False,
+        "orgunits.OrgUnit",
+        verbose_name="户籍地",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     household = models.ForeignKey(
-        Household, verbose_name="户", on_delete=models.PROTECT, null=True, blank=True,
+        Household,
+        verbose_name="户",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="members",
     )
     relation_to_head = models.CharField(
