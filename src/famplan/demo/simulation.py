@@ -494,12 +494,14 @@ class Simulation:
             hi = min(add_years(start, i + 1).toordinal(), today_end)
             bounds.append((lo, hi))
         for i, (lo, hi) in enumerate(bounds):
+            # One pass over everyone a year; the steps below filter this list.
             living = [p for p in self.people if p.status == "active"]
-            n = len(living)
+            n, made = len(living), len(self.people)
             self._marriages(living, lo, hi, _lerp(MARRIAGE_RATE, i, 10) * n / 1000)
-            self._births(lo, hi, _lerp(BIRTH_RATE, i, 10) * n / 1000)
-            self._moves_away(lo, hi, MOVE_AWAY_RATE * n / 1000)
-            self._deaths(lo, hi, _lerp(DEATH_RATE, i, 10) * n / 1000)
+            self._births(living, lo, hi, _lerp(BIRTH_RATE, i, 10) * n / 1000)
+            self._moves_away(living, lo, hi, MOVE_AWAY_RATE * n / 1000)
+            newborns = self.people[made:]
+            self._deaths(living + newborns, lo, hi, _lerp(DEATH_RATE, i, 10) * n / 1000)
 
     def _weighted_order(self, candidates: list[tuple[Human, float]]) -> list[Human]:
         """Candidates in a random order where weight w comes first w times as often
@@ -592,10 +594,10 @@ class Simulation:
     def _village(self, code: str) -> Village:
         return self._villages_by_code[code]
 
-    def _births(self, lo: int, hi: int, expected: float) -> None:
+    def _births(self, living: list[Human], lo: int, hi: int, expected: float) -> None:
         rng = self.rng
         pools: list[list[tuple[Human, float]]] = [[], [], []]
-        for p in self.people:
+        for p in living:
             if p.sex != "F" or p.status != "active" or p.marital not in MARRIED:
                 continue
             husband = p.spouse
@@ -664,9 +666,9 @@ class Simulation:
              mother.unit, entered)
         )  # fmt: skip
 
-    def _moves_away(self, lo: int, hi: int, expected: float) -> None:
+    def _moves_away(self, living: list[Human], lo: int, hi: int, expected: float) -> None:
         candidates = []
-        for p in self.people:
+        for p in living:
             if p.status != "active" or p.marital != "unmarried":
                 continue
             age = p.age(lo)
@@ -691,14 +693,16 @@ class Simulation:
         p.status, p.left, p.last_event = status, day, day
         self._touch(p, entered)
 
-    def _deaths(self, lo: int, hi: int, expected: float) -> None:
+    def _deaths(self, living: list[Human], lo: int, hi: int, expected: float) -> None:
         rng = self.rng
         weighted = []
         total = 0.0
-        for p in self.people:
+        last_age = len(MORTALITY) - 1
+        for p in living:
             if p.status != "active":
                 continue
-            q = MORTALITY[min(max(int((lo - p.born) / YEAR), 0), 120)]
+            age = (lo - p.born) // 365
+            q = MORTALITY[0 if age < 0 else age if age < last_age else last_age]
             weighted.append((p, q))
             total += q
         if not total:
