@@ -74,7 +74,16 @@ class CappedPaginator(Paginator):
 
 
 def people_for_user(user: Any) -> QuerySet[Person]:
-    return scope(Person.objects.all(), user, "unit")
+    return _village_equality(scope(Person.objects.all(), user, "unit"), user.org_unit_id)
+
+
+def _village_equality(queryset: QuerySet, code: str | None) -> QuerySet:
+    """Add `unit_id = code` where `code` is a village: the range the jurisdiction filter
+    writes holds one value then, and SQLite's planner, which cannot tell how narrow a
+    range is, picks the unit index for an equality instead of a wide date index."""
+    if code and len(code) == CODE_LENGTH[Level.VILLAGE]:
+        return queryset.filter(unit_id=code)
+    return queryset
 
 
 def search_people(
@@ -90,8 +99,8 @@ def search_people(
     born_to: date | None = None,
     has_id: bool | None = None,
 ) -> QuerySet[Person]:
-    """People in the user's jurisdiction matching every given filter, with the columns
-    of the list (village) joined, ordered by name.
+    """People in the user's jurisdiction matching every given filter, their villages
+    fetched with the page.
 
     `q` is a quick search: an 18-character value is an ID number, anything else a name.
     """
@@ -109,7 +118,7 @@ def search_people(
         people = people.filter(name__gte=name, name__lt=name + NAME_CEILING)
     if unit:
         # A township code selects all its villages; a village code just that village.
-        people = people.filter(**code_prefix_filter("unit_id", unit))
+        people = _village_equality(people.filter(**code_prefix_filter("unit_id", unit)), unit)
     if status:
         people = people.filter(status=status)
     if sex:
@@ -122,7 +131,14 @@ def search_people(
         people = people.filter(id_number__isnull=False)
     elif has_id is False:
         people = people.filter(id_number__isnull=True)
-    return people.select_related("unit").order_by("name", "id")
+    # The order is one an index gives, so a page reads 50 rows instead of sorting every
+    # match: by name along the (name, unit) index for a name search, else village by
+    # village along the unit index (sorting by name within one village at a time).
+    # The village names of a page come in one extra query (prefetch), not a join: with
+    # the join, SQLite walks every village of the jurisdiction and sorts all its people
+    # (1.8 s for a county) instead of reading an index in order.
+    ordering = ("name", "unit_id", "id") if name else ("unit_id", "name", "id")
+    return people.prefetch_related("unit").order_by(*ordering)
 
 
 def get_person_for_user(user: Any, pk: int) -> Person:
@@ -182,7 +198,7 @@ def export_rows(people: QuerySet[Person], *, full_ids: bool) -> Iterator[tuple]:
 
 
 def households_for_user(user: Any) -> QuerySet[Household]:
-    return scope(Household.objects.all(), user, "unit")
+    return _village_equality(scope(Household.objects.all(), user, "unit"), user.org_unit_id)
 
 
 def search_households(
@@ -198,7 +214,9 @@ def search_households(
         number = number.strip()
         households = households.filter(number__gte=number, number__lt=number + NAME_CEILING)
     if unit:
-        households = households.filter(**code_prefix_filter("unit_id", unit))
+        households = _village_equality(
+            households.filter(**code_prefix_filter("unit_id", unit)), unit
+        )
     if head_name:
         head_name = head_name.strip()
         households = households.filter(
@@ -206,7 +224,9 @@ def search_households(
         )
     if not include_dissolved:
         households = households.filter(dissolved_on__isnull=True)
-    return households.select_related("unit", "head").order_by("number")
+    # Villages by prefetch, not a join: see search_people. Household numbers start
+    # with the village code, so number order is village order too.
+    return households.select_related("head").prefetch_related("unit").order_by("number")
 
 
 def member_counts(household_ids: list[int]) -> dict[int, int]:
