@@ -101,6 +101,9 @@ def test_it_explains_a_bad_filter_in_chinese_and_shows_nobody(clerk_client, huis
     assert listed(response) == []
     assert "出生日期至不能早于出生日期自" in response.content.decode()
 
+    response = clerk_client.get(LIST, {"born_from": "2000-13-01"})
+    assert "出生日期自：请输入有效日期" in response.content.decode()
+
     response = clerk_client.get(LIST, {"unit": "620422101201"})  # another township's village
     assert listed(response) == []
     assert "所选村(居)不存在或不在您的管辖范围内" in response.content.decode()

@@ -19,8 +19,12 @@ HAS_ID_CHOICES = [("", "全部"), ("1", "有身份证号"), ("0", "无身份证�
 def _style(form: forms.Form) -> None:
     for bound in form.fields.values():
         widget = bound.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css} form-control-sm".strip()
+        css = (
+            "form-select form-select-sm"
+            if isinstance(widget, forms.Select)
+            else "form-control form-control-sm"
+        )
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def unit_choices(user: Any) -> list[tuple[str, str]]:
