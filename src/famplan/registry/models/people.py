@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from famplan.common.idnumbers import mask_id_number
@@ -106,3 +108,8 @@ class Person(RegistryRecord):
     @property
     def has_id_number(self) -> bool:
         return bool(self.id_number)
+
+    def age_on(self, day: date) -> int:
+        """Completed years of age on `day`."""
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday

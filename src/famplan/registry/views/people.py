@@ -17,6 +17,7 @@ from famplan.audit.services import audit_log
 from famplan.registry import selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
+from famplan.registry.services.events import LEGAL_MARRIAGE_AGE, MIN_MOTHER_AGE
 from famplan.registry.views import (
     PER_PAGE,
     edit_links,
@@ -29,7 +30,7 @@ from famplan.transfer.xlsx import write_xlsx, xlsx_response
 EVENT_LINKS: list[tuple[str, str, str]] = [
     ("修改信息", "registry:person_edit", "any"),
     ("登记生育", "registry:birth_create", "mother"),
-    ("登记结婚", "registry:marriage_create", "on_register"),
+    ("登记结婚", "registry:marriage_create", "marriageable"),
     ("登记流出", "registry:migration_out_create", "active"),
     ("居住地变更", "registry:residence_change", "on_register"),
     ("户口迁出", "registry:move_away", "on_register"),
@@ -139,12 +140,15 @@ class _Counter:
 def _event_links(person: Person) -> list[tuple[str, str]]:
     alive = person.status != PersonStatus.DECEASED
     on_register = person.status in (PersonStatus.ACTIVE, PersonStatus.AWAY)
+    age = person.age_on(timezone.localdate())
     applies = {
         "any": True,
         "alive": alive,
         "on_register": on_register,
         "active": person.status == PersonStatus.ACTIVE,
-        "mother": on_register and person.sex == Sex.FEMALE,
+        # Only where the event can happen: no "record a marriage" on a baby's page.
+        "mother": on_register and person.sex == Sex.FEMALE and age >= MIN_MOTHER_AGE,
+        "marriageable": on_register and age >= LEGAL_MARRIAGE_AGE[person.sex],
     }
     links = []
     for label, name, rule in EVENT_LINKS:
