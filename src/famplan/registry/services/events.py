@@ -37,6 +37,11 @@ from famplan.registry.services.people import (
     insert_person,
 )
 
+# Civil Code art. 1047: men may marry from 22, women from 20.
+LEGAL_MARRIAGE_AGE = {Sex.MALE: 22, Sex.FEMALE: 20}
+# Below this a birth is almost surely a data error (the quality rules say the same).
+MIN_MOTHER_AGE = 15
+
 
 def _not_future(day: date, field: str, label: str) -> None:
     if day > date.today():
@@ -57,12 +62,15 @@ def _locked(person: Person) -> Person:
 
 
 def couple_birth_order(mother: Person, father: Person | None, born_on: date) -> int:
-    """1 + the couple's children born on or before this day (the mother's where the
-    father is unknown). Twins entered one after the other get consecutive orders."""
+    """1 + the highest order among the couple's births on or before this day (the
+    mother's where the father is unknown). The highest order, not the number of rows:
+    births carried in from the old systems or the generator continue the orders of
+    older children who have no birth row here. Twins entered one after the other get
+    consecutive orders."""
     earlier = Birth.objects.filter(mother=mother, born_on__lte=born_on)
     if father is not None:
         earlier = earlier.filter(father=father)
-    return earlier.count() + 1
+    return (earlier.aggregate(top=Max("birth_order"))["top"] or 0) + 1
 
 
 @transaction.atomic
@@ -210,16 +218,8 @@ def marriage_record(*, actor: Any, husband: Person, wife: Person, married_on: da
         _require_on_register(person, field, married_on)
         if _current_marriages(person).exists():
             raise FieldError(field, f"{person.name}已有在婚记录，须先登记离婚或丧偶")
-        legal_age = 22 if person.sex == Sex.MALE else 20
-        age = (
-            married_on.year
-            - person.birth_date.year
-            - (
-                (married_on.month, married_on.day)
-                < (person.birth_date.month, person.birth_date.day)
-            )
-        )
-        if age < legal_age:
+        legal_age = LEGAL_MARRIAGE_AGE[person.sex]
+        if person.age_on(married_on) < legal_age:
             raise FieldError(field, f"{person.name}结婚时未满法定婚龄{legal_age}岁")
         last_end = Marriage.objects.filter(Q(husband=person) | Q(wife=person)).aggregate(
             last=Max("ended_on")
