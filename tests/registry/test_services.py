@@ -12,6 +12,7 @@ from django.db.models import Q
 from famplan.audit.models import AuditEntry
 from famplan.common.idnumbers import check_char, make_id_number
 from famplan.registry.models import (
+    Birth,
     Household,
     HouseholdChange,
     MaritalStatus,
@@ -93,6 +94,23 @@ def birth(actor, mother, father, born_on, name="孩子", sex="M"):
         sex=sex,
         born_on=born_on,
         place_type="hospital",
+    )
+
+
+def carried_in(actor, mother, father, born_on, *, order):
+    """A birth row as the old systems' data and the demo generator carry it: its order
+    counts older children the register holds no birth row for."""
+    child = person(actor, name="旧孩", sex="F", born=born_on, unit=mother.unit_id)
+    return Birth.objects.create(
+        unit_id=mother.unit_id,
+        entered_by=actor,
+        child=child,
+        mother=mother,
+        father=father,
+        born_on=born_on,
+        sex="F",
+        birth_order=order,
+        place_type="home",
     )
 
 
@@ -283,6 +301,36 @@ class TestBirths:
         birth(village_worker, wife, husband, date(2016, 1, 1))
         unknown = birth(village_worker, wife, None, date(2018, 1, 1))
         assert unknown.father_id is None and unknown.birth_order == 2
+
+    def test_it_continues_an_order_carried_in_from_the_old_systems(self, village_worker):
+        # An imported or generated birth states its order; the older child it follows
+        # left the household and has no birth row here.
+        husband, wife, _ = couple(village_worker)
+        carried_in(village_worker, wife, husband, date(2017, 3, 3), order=2)
+        assert birth(village_worker, wife, husband, date(2020, 1, 1)).birth_order == 3
+
+    def test_it_gives_twins_consecutive_orders_after_a_carried_in_order(self, village_worker):
+        husband, wife, _ = couple(village_worker)
+        carried_in(village_worker, wife, husband, date(2017, 3, 3), order=2)
+        twin_a = birth(village_worker, wife, husband, date(2021, 4, 4), sex="M")
+        twin_b = birth(village_worker, wife, husband, date(2021, 4, 4), sex="F")
+        assert (twin_a.birth_order, twin_b.birth_order) == (3, 4)
+
+    def test_it_continues_the_mothers_highest_order_when_the_father_is_unknown(
+        self, village_worker
+    ):
+        husband, wife, _ = couple(village_worker)
+        carried_in(village_worker, wife, husband, date(2016, 3, 3), order=2)
+        carried_in(village_worker, wife, None, date(2018, 3, 3), order=3)
+        unknown = birth(village_worker, wife, None, date(2020, 1, 1))
+        assert unknown.father_id is None and unknown.birth_order == 4
+        # With the father known, only the couple's own births count.
+        assert birth(village_worker, wife, husband, date(2021, 1, 1)).birth_order == 3
+
+    def test_it_does_not_continue_an_order_born_after_the_day(self, village_worker):
+        husband, wife, _ = couple(village_worker)
+        carried_in(village_worker, wife, husband, date(2019, 3, 3), order=2)
+        assert birth(village_worker, wife, husband, date(2016, 1, 1)).birth_order == 1
 
     def test_it_refuses_a_male_mother_and_a_female_father(self, village_worker):
         husband, wife, _ = couple(village_worker)

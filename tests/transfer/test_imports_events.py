@@ -80,6 +80,30 @@ def test_it_imports_births_with_couple_birth_orders(township_clerk, couple):
     assert sorted(created.values_list("target_label", flat=True)) == ["老三", "老二", "老四"]
 
 
+def test_it_continues_birth_orders_carried_in_from_the_old_systems(township_clerk, couple):
+    # The old systems' birth row says 2: the first child left and has no row here.
+    husband, wife = couple
+    older = person(township_clerk, name="老二", sex="M", born=dt.date(2017, 4, 4))
+    Birth.objects.create(
+        unit_id=wife.unit_id, entered_by=township_clerk, child=older, mother=wife,
+        father=husband, born_on=dt.date(2017, 4, 4), sex="M", birth_order=2, place_type="home",
+    )  # fmt: skip
+    rows = [
+        BIRTH_HEADER,
+        ["双胞乙", "女", dt.date(2022, 2, 2), wife.id_number, husband.id_number, "医院", "",
+         "", ""],
+        ["无父", "男", dt.date(2024, 8, 8), wife.id_number, "", "医院", "", "", ""],
+        ["双胞甲", "男", dt.date(2022, 2, 2), wife.id_number, husband.id_number, "医院", "",
+         "", ""],
+    ]  # fmt: skip
+
+    assert run(township_clerk, "births", rows).counts == {"births": 3}
+
+    orders = dict(Birth.objects.values_list("child__name", "birth_order"))
+    # Twins by row within their day; the father-unknown birth counts all the mother's.
+    assert orders == {"老二": 2, "双胞乙": 3, "双胞甲": 4, "无父": 5}
+
+
 def test_it_reports_bad_birth_rows_and_writes_none(township_clerk, other_clerk, couple):
     husband, wife = couple
     other_mother = person(other_clerk, name="外镇母亲", sex="F", unit="620422101201")

@@ -37,6 +37,8 @@ RETURNED_SHARE = 0.05  # people back home after a spell away
 IN_MIGRANT_SHARE = 0.004  # people from elsewhere living in the county (流入)
 HUI_SHARE = 0.012  # households of the Hui (回族); Huining is about 99% Han
 NO_ID_NEWBORN_DAYS = 90  # newborns this young often have no ID number yet
+# Share of births in hospital before the window, by year of birth (up to, share).
+OLDER_HOSPITAL_SHARES = ((1980, 0.1), (1990, 0.25), (2000, 0.45), (2010, 0.75), (9999, 0.95))
 
 # Age of the senior man of a household ten years ago: (from, to, weight).
 HEAD_AGES = (
@@ -83,6 +85,7 @@ class Human:
         "id_number",
         "last_birth",
         "last_event",
+        "last_order",
         "left",
         "marital",
         "marriage",
@@ -156,6 +159,9 @@ class Simulation:
         taken_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.rng = random.Random(seed)
+        # The birth rows of children born before the window draw their details from a
+        # stream of their own, so that adding them left the people themselves unchanged.
+        self.older_rng = random.Random(f"{seed}:older births")
         self.villages = villages
         self.township_names = township_names
         self.scale = scale
@@ -251,7 +257,7 @@ class Simulation:
         h.home, h.mother, h.father, h.spouse, h.marriage = home, mother, father, None, None
         h.marital, h.status = marital, "active"
         h.registered, h.left, h.settled, h.last_event = born, None, born, born
-        h.children, h.last_birth = 0, 0
+        h.children, h.last_birth, h.last_order = 0, 0, 0
         age = (self.today - born) / YEAR
         h.phone = self._phone() if 18 <= age <= 72 and self.rng.random() < 0.7 else ""
         h.id_number, h.relation = None, ""
@@ -428,8 +434,10 @@ class Simulation:
         son_may_stay: bool,
     ) -> Human | None:
         """The couple's children born before the window. Those at home (minors and
-        unmarried adults) are on the register here; married daughters and sons who left
-        are elsewhere. Returns the one married son who stayed, if any."""
+        unmarried adults) are on the register here, with a birth row where the mother is
+        known; married daughters and sons who left are elsewhere, but count in the
+        orders of the younger ones (as 孩次 does). Returns the one married son who
+        stayed, if any."""
         rng = self.rng
         year = date.fromordinal(wife_born).year
         if year < 1945:
@@ -458,12 +466,35 @@ class Simulation:
                 )  # fmt: skip
                 if married:
                     son_home = kid
+                if wife is not None:
+                    self._older_birth(kid, wife, man, count)
             day += rng.randint(500, 1800)
         if wife is not None:
             wife.children, wife.last_birth = count, last
         if man is not None:
             man.children = count
         return son_home
+
+    def _older_birth(self, child: Human, mother: Human, father: Human | None, order: int) -> None:
+        """The birth row of a child born before the window, as the old systems' data
+        carries it: entered when the register was loaded, no weight, and born at home
+        more often the longer ago it was."""
+        rng = self.older_rng
+        year = date.fromordinal(child.born).year
+        in_hospital = next(share for until, share in OLDER_HOSPITAL_SHARES if year < until)
+        if rng.random() < in_hospital:
+            place = "hospital"
+            if rng.random() < 0.6:
+                facility = self.township_names.get(mother.unit[:9], "乡镇") + "卫生院"
+            else:
+                facility = rng.choice(names.HOSPITALS)
+        else:
+            place, facility = "home", ""
+        mother.last_order = order
+        self.births.append(
+            (child, mother, father, child.born, child.sex, order, place, facility, None,
+             mother.unit, self.loaded_at)
+        )  # fmt: skip
 
     def _son_family(
         self, son: Human, village: Village, home: Home, ethnicity: str, hukou: str
@@ -627,6 +658,10 @@ class Simulation:
                     first = max(first, mother.marriage.married_on + 200)
                 if first >= hi or (first - mother.born) / YEAR > 49:
                     continue
+                if mother.last_order != mother.children:
+                    # Her youngest child left home and has no birth row: the register
+                    # could not continue her orders. Rare (she is 40 or more): skip her.
+                    continue
                 self._birth(mother, rng.randint(first, hi - 1), order)
                 done += 1
 
@@ -645,7 +680,9 @@ class Simulation:
         )  # fmt: skip
         mother.children += 1
         father.children += 1
-        mother.last_birth = day
+        # Her order is 1 + her highest recorded order (see the check in _births), the
+        # services' rule, so births recorded after the generation continue it.
+        mother.last_birth, mother.last_order = day, mother.children
         for parent in (mother, father):
             parent.last_event = max(parent.last_event, day)
         r = rng.random()

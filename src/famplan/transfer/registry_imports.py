@@ -241,7 +241,7 @@ class PersonImport(RecordType):
 class BirthImport(RecordType):
     key = "births"
     label = "出生"
-    description = "新生儿随母亲入户（母亲须在人口库中），孩次按夫妇已有子女自动计算。"
+    description = "新生儿随母亲入户（母亲须在人口库中），孩次按夫妇已登记子女的最高孩次自动接续。"
     columns = [
         Column("婴儿姓名", "child_name", True, text(50), sample="王小明"),
         Column("性别", "sex", True, SEX, sample="男", width=8),
@@ -304,28 +304,32 @@ class BirthImport(RecordType):
 
     @staticmethod
     def _birth_orders(rows: list[Row], people: dict[str, dict]) -> dict[int, int]:
-        """The services' couple_birth_order for every row at once: the couple's births
-        (the mother's, where the father is unknown) on or before the day, plus one;
-        existing births are read once, then the file's births are added in date order."""
+        """The services' couple_birth_order for every row at once: 1 + the highest
+        order among the couple's births (the mother's, where the father is unknown) on
+        or before the day; existing births are read once, then the file's births are
+        added in date order, so twins and later rows continue the orders."""
         mother_ids = sorted({people[r["mother_id"]]["pk"] for r in rows})
-        history: dict[int, list[tuple[int | None, date]]] = defaultdict(list)
+        history: dict[int, list[tuple[int | None, date, int]]] = defaultdict(list)
         for chunk in chunked(mother_ids):
-            for mother, father, born in Birth.objects.filter(mother_id__in=chunk).values_list(
-                "mother_id", "father_id", "born_on"
-            ):
-                history[mother].append((father, born))
+            for mother, father, born, order in Birth.objects.filter(
+                mother_id__in=chunk
+            ).values_list("mother_id", "father_id", "born_on", "birth_order"):
+                history[mother].append((father, born, order))
         orders: dict[int, int] = {}
         for row in sorted(rows, key=lambda r: (r["born_on"], r.number)):
             mother = people[row["mother_id"]]["pk"]
             father = people[row["father_id"]]["pk"] if row["father_id"] else None
             born = row["born_on"]
-            earlier = sum(
-                1
-                for other_father, other_born in history[mother]
-                if other_born <= born and (father is None or other_father == father)
+            top = max(
+                (
+                    other_order
+                    for other_father, other_born, other_order in history[mother]
+                    if other_born <= born and (father is None or other_father == father)
+                ),
+                default=0,
             )
-            orders[row.number] = earlier + 1
-            history[mother].append((father, born))
+            orders[row.number] = top + 1
+            history[mother].append((father, born, top + 1))
         return orders
 
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
