@@ -62,15 +62,38 @@ def test_it_serves_a_template_with_headers_sample_and_notes(clerk_client):
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     assert book.sheet_names == ["人员", "填写说明", "村(居)代码"]
     sheet = book.get_sheet_by_name("人员").to_python()
-    assert sheet[0] == PERSON_HEADER
-    assert sheet[1][0] == "张秀英" and sheet[1][6] == "620422100001"
+    # Headers only: the samples are on the notes sheet, where nobody imports them.
+    assert sheet == [PERSON_HEADER]
     notes = book.get_sheet_by_name("填写说明").to_python()
+    assert notes[0][:5] == ["列名", "必填", "说明", "允许的值", "示例"]
+    samples = {r[0]: r[4] for r in notes[1 : len(PERSON_HEADER) + 1]}
+    assert samples["姓名"] == "张秀英" and samples["村(居)代码"] == "620422100001"
+    assert samples["出生日期"] == dt.date(1990, 5, 17)
     sex_note = next(r for r in notes if r[0] == "性别")
     assert sex_note[1] == "是" and sex_note[3] == "男、女"
     # The ID column is text in Excel, so typed ID numbers keep their last digits.
     ws = load_workbook(io.BytesIO(response.content))["人员"]
     assert ws.column_dimensions["B"].number_format == "@"
     assert clerk_client.get(reverse("transfer:template", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize("record_type", ["persons", "births"])
+def test_it_imports_nothing_from_the_template_uploaded_unchanged(
+    clerk_client, media, django_capture_on_commit_callbacks, record_type
+):
+    template = clerk_client.get(reverse("transfer:template", args=[record_type])).content
+    data = {
+        "record_type": record_type,
+        "file": SimpleUploadedFile("模板.xlsx", template, XLSX),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        clerk_client.post(reverse("transfer:upload"), data)
+
+    job = last_job()
+    assert job.status == JobStatus.FAILED
+    assert job.error.startswith("文件中没有数据行，未导入任何数据。")
+    assert not Person.objects.exists() and not Birth.objects.exists()
+    assert not AuditEntry.objects.filter(action="transfer.import.completed").exists()
 
 
 def test_it_imports_an_upload_through_a_job(

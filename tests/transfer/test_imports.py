@@ -240,8 +240,9 @@ def test_it_reports_missing_and_unknown_headers(clerk):
 
 def test_it_refuses_an_empty_file_and_a_header_only_file(clerk):
     assert errors_of(fail(clerk, "persons", [])) == {(1, "", "文件是空的")}
-    only_header = errors_of(fail(clerk, "persons", [PERSON_HEADER]))
-    assert only_header == {(2, "", "文件中没有数据行")}
+    only_header = fail(clerk, "persons", [PERSON_HEADER])
+    assert errors_of(only_header) == {(2, "", "文件中没有数据行")}
+    assert only_header.message == "文件中没有数据行，未导入任何数据。"
 
 
 def test_it_reports_a_village_outside_the_jurisdiction(clerk):

@@ -59,6 +59,10 @@ class ImportFailed(DomainError):
         self.headers = list(headers)
         self.bad_rows = list(bad_rows)
         self.total_rows = total_rows
+        if len(errors) == 1 and not errors[0].header and not bad_rows:
+            # A problem with the whole file (empty, unreadable, no data rows): say which.
+            super().__init__(f"{errors[0].reason}，未导入任何数据。")
+            return
         lines = len({e.row for e in errors})
         super().__init__(f"文件有 {lines} 行共 {len(errors)} 处错误，未导入任何数据。")
 

@@ -36,7 +36,9 @@ def _book(buffer: io.BytesIO, **options: Any) -> xlsxwriter.Workbook:
 def template_xlsx(
     record_type: RecordType, villages: Sequence[tuple[str, str, str]], sample: dict[str, Any]
 ) -> bytes:
-    """The empty template: headers, one sample row, a notes sheet, the user's villages.
+    """The empty template: headers only, a notes sheet with a sample value per column,
+    the user's villages. The samples stay off the data sheet: a sample row there was
+    imported as a real person whenever someone forgot to delete it.
 
     `villages` is (code, name, township name) for the villages the user may import into;
     `sample` overrides column samples (a real village code, a valid ID number)."""
@@ -47,20 +49,15 @@ def template_xlsx(
         {"bold": True, "bg_color": "#E9ECEF", "border": 1, "font_color": RED_FONT}
     )
     as_text_format = book.add_format({"num_format": "@"})
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     sample_format = book.add_format({"font_color": "#6C757D", "italic": True})
+    sample_date = book.add_format(
+        {"font_color": "#6C757D", "italic": True, "num_format": "yyyy-mm-dd"}
+    )
 
     sheet = book.add_worksheet(record_type.label)
     for col, column in enumerate(record_type.columns):
         sheet.set_column(col, col, column.width, as_text_format if column.as_text else None)
         sheet.write_string(0, col, column.header, required if column.required else header)
-        value = sample.get(column.field, column.sample)
-        if isinstance(value, date):
-            sheet.write_datetime(1, col, value, date_format)
-        elif isinstance(value, int | float):
-            sheet.write_number(1, col, value, sample_format)
-        elif value != "":
-            sheet.write_string(1, col, str(value), sample_format)
         allowed = column.allowed
         if allowed and len(allowed) <= _VALIDATION_LIMIT:
             sheet.data_validation(
@@ -81,16 +78,25 @@ def template_xlsx(
     notes.set_column(0, 0, 18)
     notes.set_column(1, 1, 8)
     notes.set_column(2, 3, 60)
-    notes.write_row(0, 0, ["列名", "必填", "说明", "允许的值"], header)
+    notes.set_column(4, 4, 22, as_text_format)
+    notes.write_row(0, 0, ["列名", "必填", "说明", "允许的值", "示例"], header)
     for row, column in enumerate(record_type.columns, start=1):
         notes.write_row(
             row, 0, [column.header, "是" if column.required else "", column.note, column.allowed]
         )
+        value = sample.get(column.field, column.sample)
+        if isinstance(value, date):
+            notes.write_datetime(row, 4, value, sample_date)
+        elif isinstance(value, int | float):
+            notes.write_number(row, 4, value, sample_format)
+        elif value != "":
+            notes.write_string(row, 4, str(value), sample_format)
     tail = len(record_type.columns) + 2
     for offset, line in enumerate(
         [
             f"{record_type.label}：{record_type.description}",
-            "第 2 行为示例，导入前请删除。列的顺序可以调整，列名须与模板一致；红色列名为必填。",
+            "从第 2 行起填写数据，各列的示例见上表“示例”列。",
+            "列的顺序可以调整，列名须与模板一致；红色列名为必填。",
             "日期可写作 2024-03-15、2024/3/15、2024年3月15日 或使用 Excel 日期格式。",
             "身份证号、代码、电话请保持文本格式，否则 Excel 会丢失身份证号的末几位。",
             "系统先校验整个文件；有任何错误时不写入任何数据，并提供标出错误单元格的错误报告。",
