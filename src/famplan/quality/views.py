@@ -92,6 +92,12 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(worklist_for_user(request.user, unit, rule), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    audit_log(
+        actor=request.user,
+        action="quality.worklist.viewed",
+        org_unit_id=unit.code,
+        detail={"rule": rule, "page": page.number},
+    )
     for issue in page.object_list:
         issue.rule_title = RULES[issue.rule].title if issue.rule in RULES else issue.rule
         issue.record_label = RECORD_TYPES.get(issue.record_type, issue.record_type)

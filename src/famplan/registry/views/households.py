@@ -24,6 +24,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     else:
         households = selectors.search_households(request.user, **form.filters())
     page = selectors.CappedPaginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    audit_log(
+        actor=request.user,
+        action="registry.household.listed",
+        detail={"query": request.GET.urlencode()[:500], "page": page.number},
+    )
     counts = selectors.member_counts([h.pk for h in page.object_list])
     for household in page.object_list:
         household.member_count = counts.get(household.pk, 0)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
+from famplan.audit.services import audit_log
 from famplan.registry import selectors
 
 
@@ -25,6 +26,9 @@ def this_month(request: HttpRequest) -> HttpResponse:
     today = _today()
     report = selectors.month_report(request.user, today)
     events = selectors.events_entered(request.user, today)
+    audit_log(
+        actor=request.user, action="registry.events.listed", detail={"month": f"{today:%Y-%m}"}
+    )
     return render(
         request,
         "registry/this_month.html",

@@ -85,6 +85,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     paginator = selectors.CappedPaginator(people, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    if form.is_bound and filters is not None:
+        # A search shows people's names: who looked for whom belongs in the log.
+        audit_log(
+            actor=request.user,
+            action="registry.person.searched",
+            detail={"filter": filters_for_audit(filters), "page": page.number},
+        )
     return render(
         request,
         "registry/person_list.html",
