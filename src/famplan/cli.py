@@ -23,16 +23,26 @@ ALIASES = {
 
 
 def _serve(args: list[str]) -> None:
-    from django.core.management import execute_from_command_line
+    """Serve the site with waitress (a production WSGI server in pure Python, so a
+    county machine needs no compiler or proxy to start) and a worker beside it."""
+    from waitress import serve
 
+    from famplan.wsgi import application
+
+    addr = args[0] if args else "127.0.0.1:8000"
+    host, _, port = addr.rpartition(":")
     # A county runs on one machine: start the worker beside the web server so that
     # imports and reports run without a second terminal.
     worker = subprocess.Popen(
         [sys.executable, "-m", "famplan.cli", "worker", "--interval", "0.5"],
     )
+    # A service manager stops us with SIGTERM: leave through `finally`, stopping the worker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        addr = args[0] if args else "127.0.0.1:8000"
-        execute_from_command_line(["famplan", "runserver", "--noreload", addr])
+        print(f"famplan serving on http://{host or '127.0.0.1'}:{port} (Ctrl-C to stop)")
+        serve(application, host=host or "127.0.0.1", port=int(port), threads=8)
+    except KeyboardInterrupt:
+        pass
     finally:
         # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`):
         # ignore the second one so the worker is stopped cleanly, without a traceback.

@@ -88,7 +88,7 @@ def famplan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = var_dir / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            _famplan("runserver", "--noreload", f"127.0.0.1:{port}"),
+            _famplan("serve", f"127.0.0.1:{port}"),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -100,7 +100,7 @@ def famplan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         try:
-            server.wait(timeout=10)
+            server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()

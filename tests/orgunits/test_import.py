@@ -153,8 +153,20 @@ def test_it_keeps_a_web_import_within_the_users_subtree(units, tmp_path):
     with pytest.raises(DivisionImportError) as failure:
         divisions_import(write_csv(tmp_path, lines), within="620422")
 
-    assert [(e.line, e.field) for e in failure.value.errors] == [(3, "code")]
+    # Line 3 is outside the subtree, and its county 620423 exists nowhere either.
+    assert [(e.line, e.field) for e in failure.value.errors] == [(3, "code"), (3, "parent_code")]
     assert "不在本单位（620422）辖区内" in failure.value.errors[0].reason
+
+
+def test_it_refuses_villages_whose_township_exists_nowhere(units, tmp_path):
+    # Only county-level rows and above may hang below a unit famplan does not have.
+    lines = ["620422100990,新村,village,620422100", "620422999001,无上级村,village,620422999"]
+
+    with pytest.raises(DivisionImportError) as failure:
+        divisions_import(write_csv(tmp_path, lines))
+
+    assert [(e.line, e.field) for e in failure.value.errors] == [(3, "parent_code")]
+    assert "既不在文件中，也不在系统中" in failure.value.errors[0].reason
 
 
 def test_it_prints_counts_from_the_command(db, capsys):

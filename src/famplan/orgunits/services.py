@@ -225,7 +225,10 @@ def _check_parent(
         if parent:
             bad("parent_code", f"省级区划不应有上级代码（“{parent}”）")
         return
-    is_top = rank == top_rank
+    # The file's top rows may hang below a unit we do not have (the Huining file's county
+    # names its city, 6204), but only down to the county: a township or village must
+    # attach to a unit that exists, or a village file could invent its own townships.
+    is_top = rank == top_rank and rank <= LEVEL_ORDER.index(Level.COUNTY)
     if not parent:
         if not is_top:
             bad("parent_code", "上级代码为空")
