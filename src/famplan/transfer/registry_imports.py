@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from famplan.audit.services import audit_log_many, audit_log_rows
 from famplan.registry.models import (
     ON_REGISTER,
     Birth,
@@ -35,8 +36,6 @@ from famplan.registry.models import (
 )
 from famplan.registry.services import PersonData
 from famplan.transfer.imports.bulk import (
-    audit_objects,
-    audit_records,
     bulk_set,
     check_facts,
     check_id_number,
@@ -93,7 +92,7 @@ def _person(actor: Any, today: date, **values: Any) -> Person:
 
 
 def _audit(actor: Any, action: str, targets: list) -> None:
-    audit_objects(actor, action, targets, VIA)
+    audit_log_many(actor=actor, action=action, targets=targets, detail=VIA, org_unit_attr="unit_id")
 
 
 # --- persons -------------------------------------------------------------------------
@@ -227,11 +226,20 @@ class PersonImport(RecordType):
             if p["relation_to_head"] == Relation.HEAD and p["household_id"]
         ]
         bulk_set(Household, ["head"], heads)
-        audit_records(
-            actor, "registry.household.created", Household, households,
-            lambda h: f"户 {h['number']}", VIA,
-        )  # fmt: skip
-        audit_records(actor, "registry.person.created", Person, people, lambda p: p["name"], VIA)
+        audit_log_rows(
+            actor=actor,
+            action="registry.household.created",
+            target_type=Household._meta.label_lower,
+            rows=((h["unit_id"], h["id"], f"户 {h['number']}") for h in households),
+            detail=VIA,
+        )
+        audit_log_rows(
+            actor=actor,
+            action="registry.person.created",
+            target_type=Person._meta.label_lower,
+            rows=((p["unit_id"], p["id"], p["name"]) for p in people),
+            detail=VIA,
+        )
         return {"people": len(people), "households": len(households)}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -224,63 +224,3 @@ def insert_objects(model: type[models.Model], objs: list[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
-
-
-def audit_records(
-    actor: Any,
-    action: str,
-    model: type[models.Model],
-    records: Iterable[dict[str, Any]],
-    label: Callable[[dict[str, Any]], str],
-    detail: dict | None = None,
-) -> int:
-    """One audit row per inserted record, as audit_log_many writes them (same columns,
-    the record's village as org unit), through the fast insert."""
-    from famplan.audit import context
-    from famplan.audit.models import AuditEntry, Result
-
-    fields = [
-        "at", "user", "username", "ip", "action", "org_unit", "target_type",
-        "target_id", "target_label", "detail", "result",
-    ]  # fmt: skip
-    connection = _db()
-    prep = {name: AuditEntry._meta.get_field(name) for name in fields}
-    at = prep["at"].get_db_prep_save(timezone.now(), connection)
-    ip = context.current().ip
-    detail_value = prep["detail"].get_db_prep_save(detail or {}, connection)
-    target_type, pk_name = model._meta.label_lower, model._meta.pk.attname
-    rows = [
-        [
-            at,
-            actor.pk,
-            actor.username,
-            ip,
-            action,
-            record["unit_id"],
-            target_type,
-            str(record[pk_name]),
-            label(record)[:200],
-            detail_value,
-            Result.OK,
-        ]
-        for record in records
-    ]
-    insert_rows(AuditEntry, [prep[name].column for name in fields], rows)
-    return len(rows)
-
-
-def audit_objects(
-    actor: Any, action: str, objs: list[models.Model], detail: dict | None = None
-) -> int:
-    """audit_records for saved instances, labelled by their str()."""
-    if not objs:
-        return 0
-    labels = {id(obj.__dict__): str(obj) for obj in objs}
-    return audit_records(
-        actor,
-        action,
-        type(objs[0]),
-        [obj.__dict__ for obj in objs],
-        lambda record: labels[id(record)],
-        detail,
-    )
