@@ -18,6 +18,7 @@ from django.db import transaction
 
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.textfiles import decode_upload
 from famplan.orgunits.models import CODE_LENGTH, LEVEL_ORDER, Level, OrgUnit
 
 HEADER = ("code", "name", "level", "parent_code")
@@ -89,16 +90,12 @@ class ImportCounts:
 
 
 def _decode(raw: bytes) -> str:
-    # Excel on a Chinese Windows saves CSV as GBK; the NBS tables come as UTF-8.
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise DivisionImportError(
-                [RowError(1, "", "文件编码无法识别，请保存为 UTF-8 编码的 CSV 文件")]
-            ) from None
+    text = decode_upload(raw)
+    if text is None:
+        raise DivisionImportError(
+            [RowError(1, "", "文件编码无法识别，请保存为 UTF-8 编码的 CSV 文件")]
+        )
+    return text
 
 
 def divisions_read(source: Source) -> list[DivisionRow]:

@@ -9,6 +9,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from famplan.common.errors import DomainError
+from famplan.common.textfiles import decode_upload
 
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 
@@ -18,16 +19,10 @@ class UnreadableFile(DomainError):
 
 
 def _decode(raw: bytes) -> str:
-    # Excel on a Chinese Windows saves CSV as GBK (GB18030 covers it); others use UTF-8.
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise UnreadableFile(
-                "文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV 文件"
-            ) from None
+    text = decode_upload(raw)
+    if text is None:
+        raise UnreadableFile("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV 文件")
+    return text
 
 
 def read_table(content: bytes, filename: str) -> list[list[Any]]:
