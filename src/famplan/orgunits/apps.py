@@ -13,4 +13,4 @@ class OrgUnitsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the division import job kind: the worker process never imports the
         # views, so the handler must be known from startup on.
-        from famplan.orgunits import jobs  # noqa: F401
+        from famplan.orgunits import checks, jobs  # noqa: F401
