@@ -244,6 +244,17 @@ def get_household_for_user(user: Any, pk: int) -> Household:
     return get_in_scope_or_404(queryset, user, "unit", pk=pk)
 
 
+def get_marriage_for_user(user: Any, pk: int) -> Marriage:
+    """A marriage of the user's jurisdiction (its unit is the wife's village), or 404."""
+    queryset = Marriage.objects.select_related("husband", "wife", "unit")
+    return get_in_scope_or_404(queryset, user, "unit", pk=pk)
+
+
+def get_migration_for_user(user: Any, pk: int) -> Migration:
+    queryset = Migration.objects.select_related("person", "unit")
+    return get_in_scope_or_404(queryset, user, "unit", pk=pk)
+
+
 def household_members(household: Household) -> list[Person]:
     """Members, the head first, then by birth date."""
     members = list(household.members.select_related("unit").order_by("birth_date", "id"))

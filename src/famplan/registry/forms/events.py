@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-from famplan.orgunits.jurisdiction import get_in_scope_or_404
 from famplan.registry.forms import (
     HouseholdByNumberField,
     PersonByIdField,
@@ -364,17 +363,3 @@ class HouseholdMergeForm(ServiceForm):
             target=data["target_number"],
             changed_on=data["changed_on"],
         )
-
-
-# ---------------------------------------------------------------- lookups the selectors lack
-
-
-def get_marriage_for_user(user: Any, pk: int) -> Marriage:
-    """A marriage of the user's jurisdiction (its unit is the wife's village), or 404."""
-    queryset = Marriage.objects.select_related("husband", "wife", "unit")
-    return get_in_scope_or_404(queryset, user, "unit", pk=pk)
-
-
-def get_migration_for_user(user: Any, pk: int) -> Migration:
-    queryset = Migration.objects.select_related("person", "unit")
-    return get_in_scope_or_404(queryset, user, "unit", pk=pk)

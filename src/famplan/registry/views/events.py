@@ -30,8 +30,6 @@ from famplan.registry.forms.events import (
     MigrationReturnForm,
     MoveAwayForm,
     ResidenceChangeForm,
-    get_marriage_for_user,
-    get_migration_for_user,
 )
 from famplan.registry.forms.people import PersonCreateForm, PersonEditForm
 from famplan.registry.models import Household, Person
@@ -157,7 +155,7 @@ def marriage_create(request: HttpRequest) -> HttpResponse:
 
 @_edit_view
 def divorce_create(request: HttpRequest, pk: int) -> HttpResponse:
-    marriage = get_marriage_for_user(request.user, pk)
+    marriage = selectors.get_marriage_for_user(request.user, pk)
     return _form_page(
         request,
         DivorceForm,
@@ -196,7 +194,7 @@ def migration_in_create(request: HttpRequest) -> HttpResponse:
 
 @_edit_view
 def migration_return(request: HttpRequest, pk: int) -> HttpResponse:
-    migration = get_migration_for_user(request.user, pk)
+    migration = selectors.get_migration_for_user(request.user, pk)
     ending = "返回" if migration.direction == "out" else "离开"
     return _form_page(
         request,
