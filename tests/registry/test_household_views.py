@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from famplan.audit.models import AuditEntry
 from famplan.registry.services import birth_record, household_create, household_merge
 from tests.registry.factories import person
 
 LIST = reverse("registry:household_list")
+EXPORT = reverse("registry:household_export")
+
+
+def read_xlsx(response) -> list[list]:
+    assert response.status_code == 200
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    return workbook.get_sheet_by_index(0).to_python()
 
 
 def detail(pk: int) -> str:
@@ -113,3 +122,58 @@ def test_it_lists_households_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = clerk_client.get(LIST)
     assert len(response.context["page_obj"]) == 21
+
+
+@pytest.mark.jurisdiction("registry:household_export")
+def test_it_exports_only_the_users_households(other_client, family, other_household):
+    rows = read_xlsx(other_client.get(EXPORT))
+    assert [r[0] for r in rows[1:]] == [other_household.number]
+    assert not read_xlsx(other_client.get(EXPORT, {"number": family.number}))[1:]
+
+
+def test_it_exports_the_filtered_households_with_masked_ids_and_audits_it(
+    clerk_client, township_clerk, village_worker, family
+):
+    small = household_create(actor=village_worker, unit_id="620422100001")
+    household_merge(actor=village_worker, source=small, target=family, changed_on=date(2024, 1, 1))
+    for i in range(55):  # more than a page: the export holds every row
+        household_create(actor=township_clerk, unit_id="620422100201")
+
+    rows = read_xlsx(clerk_client.get(EXPORT, {"unit": "620422100001", "include_dissolved": "on"}))
+    assert rows[0] == [
+        "户号",
+        "户主",
+        "户主身份证号",
+        "人数",
+        "村(居)代码",
+        "村(居)",
+        "住址",
+        "状态",
+        "撤销日期",
+    ]
+    head = family.head
+    assert rows[1] == [
+        family.number,
+        "王强",
+        head.id_masked,
+        3.0,
+        "620422100001",
+        "东关社区",
+        "东关街1号",
+        "在册",
+        "",
+    ]
+    assert rows[2][0] == small.number and rows[2][7:] == ["已撤销", date(2024, 1, 1)]
+    assert len(read_xlsx(clerk_client.get(EXPORT))) == 1 + 1 + 55
+
+    entries = AuditEntry.objects.filter(action="registry.household.exported").order_by("id")
+    assert [e.detail["rows"] for e in entries] == [2, 56]
+    assert entries[0].user_id == township_clerk.pk
+    assert entries[0].detail["filter"] == {"unit": "620422100001", "include_dissolved": True}
+    assert "导出Excel" in clerk_client.get(LIST).content.decode()
+
+
+def test_it_sends_a_bad_household_export_filter_back_to_the_list(clerk_client, family):
+    response = clerk_client.get(EXPORT, {"unit": "620422101201"})
+    assert response.status_code == 302 and response["Location"].startswith(LIST + "?")
+    assert not AuditEntry.objects.filter(action="registry.household.exported").exists()

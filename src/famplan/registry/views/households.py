@@ -1,18 +1,20 @@
-"""Households: the list with filters, and the household page with its members."""
+"""Households: the list with filters and its export, the household page with its members."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import selectors
+from famplan.registry import event_selectors, selectors
 from famplan.registry.forms.filters import HouseholdFilterForm
 from famplan.registry.models import Household
 from famplan.registry.views import PER_PAGE, edit_links, querystring_without_page
+from famplan.registry.views.lists import export_response
 
 
 @require_GET
@@ -39,9 +41,31 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "querystring_without_page": querystring_without_page(request),
+            "export_query": querystring_without_page(request).rstrip("&"),
+            "can_export": request.user.can(Cap.REGISTRY_EXPORT),
+            "can_unmask": request.user.can(Cap.ID_UNMASK),
             "can_edit": request.user.can(Cap.REGISTRY_EDIT),
             "create_links": edit_links(request.user, [("新建户", "registry:household_create")]),
         },
+    )
+
+
+@require_GET
+@capability_required(Cap.REGISTRY_EXPORT)
+def household_export(request: HttpRequest) -> HttpResponse:
+    form = HouseholdFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        # Show the list with the same parameters: its form explains what is wrong.
+        return redirect(f"{reverse('registry:household_list')}?{request.GET.urlencode()}")
+    filters = form.filters()
+    return export_response(
+        request,
+        kind="household",
+        sheet="户名单",
+        columns=event_selectors.HOUSEHOLD_COLUMNS,
+        rows=event_selectors.household_export_rows,
+        queryset=selectors.search_households(request.user, **filters),
+        filters=filters,
     )
 
 
