@@ -377,42 +377,49 @@ def test_it_refuses_export_without_the_capability(auditor, huishi):
     assert not AuditEntry.objects.filter(action__endswith=".exported").exists()
 
 
+def add_events(actor, kind: str, n: int, start: int = 0) -> None:
+    """`n` events of `kind` in 会师镇's two villages, each with its own people."""
+    for i in range(start, start + n):
+        unit = NANZUI if i % 2 else "620422100001"
+        husband = person(actor, name=f"夫{i}", born=date(1980, 1, 1), unit=unit)
+        wife = person(actor, name=f"妻{i}", sex="F", born=date(1982, 1, 1), unit=unit)
+        if kind == "marriage":
+            marriage_record(actor=actor, husband=husband, wife=wife, married_on=date(2010, 1, 1))
+        elif kind == "birth":
+            birth_record(
+                actor=actor,
+                mother=wife,
+                father=husband,
+                child_name=f"子{i}",
+                sex="M",
+                born_on=date(2015, 1, 1),
+                place_type="hospital",
+            )
+        elif kind == "death":
+            death_record(actor=actor, person=husband, died_on=date(2020, 1, 1))
+        else:
+            migration_out_record(
+                actor=actor, person=husband, moved_on=date(2020, 1, 1), place="兰州"
+            )
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_it_lists_in_a_fixed_number_of_queries(
+def test_it_lists_and_exports_in_a_fixed_number_of_queries(
     clerk_client, county_admin, django_assert_max_num_queries, kind
 ):
-    def add_events(n: int, start: int) -> None:
-        for i in range(start, start + n):
-            unit = NANZUI if i % 2 else "620422100001"
-            husband = person(county_admin, name=f"夫{i}", born=date(1980, 1, 1), unit=unit)
-            wife = person(county_admin, name=f"妻{i}", sex="F", born=date(1982, 1, 1), unit=unit)
-            if kind == "marriage":
-                marriage_record(
-                    actor=county_admin, husband=husband, wife=wife, married_on=date(2010, 1, 1)
-                )
-            elif kind == "birth":
-                birth_record(
-                    actor=county_admin,
-                    mother=wife,
-                    father=husband,
-                    child_name=f"子{i}",
-                    sex="M",
-                    born_on=date(2015, 1, 1),
-                    place_type="hospital",
-                )
-            elif kind == "death":
-                death_record(actor=county_admin, person=husband, died_on=date(2020, 1, 1))
-            else:
-                migration_out_record(
-                    actor=county_admin, person=husband, moved_on=date(2020, 1, 1), place="兰州"
-                )
-
-    add_events(1, 0)
+    add_events(county_admin, kind, 1)
     # session, user, filter units, capped count, menu unit, the page (people joined),
     # the page's villages, the audit row, session save (3)
     with django_assert_max_num_queries(12) as few:
         clerk_client.get(url(kind))
-    add_events(30, 1)
+    # session, user, filter units, the rows (one streamed query), the audit row,
+    # session save (3)
+    with django_assert_max_num_queries(10) as few_export:
+        clerk_client.get(url(kind, "export"))
+    add_events(county_admin, kind, 30, start=1)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = clerk_client.get(url(kind))
     assert len(response.context["page_obj"]) == 31
+    with django_assert_max_num_queries(len(few_export.captured_queries)):
+        response = clerk_client.get(url(kind, "export"))
+    assert len(read_xlsx(response)) == 32
