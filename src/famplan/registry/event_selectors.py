@@ -30,7 +30,7 @@ from famplan.registry.models import (
     Person,
     Sex,
 )
-from famplan.registry.selectors import _village_equality
+from famplan.registry.selectors import village_equality
 
 SEX_LABELS = dict(Sex.choices)
 PLACE_LABELS = dict(BirthPlace.choices)
@@ -64,9 +64,9 @@ def _events(
     """Events of `model` in the user's jurisdiction, in `unit` and the date range.
     A village scope is an equality on the unit, so the (unit, date) index gives the
     rows in date order without a sort."""
-    events = _village_equality(scope(model.objects.all(), user, "unit"), user.org_unit_id)
+    events = village_equality(scope(model.objects.all(), user, "unit"), user.org_unit_id)
     if unit:
-        events = _village_equality(events.filter(**code_prefix_filter("unit_id", unit)), unit)
+        events = village_equality(events.filter(**code_prefix_filter("unit_id", unit)), unit)
     if date_from:
         events = events.filter(**{f"{date_field}__gte": date_from})
     if date_to:

@@ -74,10 +74,10 @@ class CappedPaginator(Paginator):
 
 
 def people_for_user(user: Any) -> QuerySet[Person]:
-    return _village_equality(scope(Person.objects.all(), user, "unit"), user.org_unit_id)
+    return village_equality(scope(Person.objects.all(), user, "unit"), user.org_unit_id)
 
 
-def _village_equality(queryset: QuerySet, code: str | None) -> QuerySet:
+def village_equality(queryset: QuerySet, code: str | None) -> QuerySet:
     """Add `unit_id = code` where `code` is a village: the range the jurisdiction filter
     writes holds one value then, and SQLite's planner, which cannot tell how narrow a
     range is, picks the unit index for an equality instead of a wide date index."""
@@ -118,7 +118,7 @@ def search_people(
         people = people.filter(name__gte=name, name__lt=name + NAME_CEILING)
     if unit:
         # A township code selects all its villages; a village code just that village.
-        people = _village_equality(people.filter(**code_prefix_filter("unit_id", unit)), unit)
+        people = village_equality(people.filter(**code_prefix_filter("unit_id", unit)), unit)
     if status:
         people = people.filter(status=status)
     if sex:
@@ -198,7 +198,7 @@ def export_rows(people: QuerySet[Person], *, full_ids: bool) -> Iterator[tuple]:
 
 
 def households_for_user(user: Any) -> QuerySet[Household]:
-    return _village_equality(scope(Household.objects.all(), user, "unit"), user.org_unit_id)
+    return village_equality(scope(Household.objects.all(), user, "unit"), user.org_unit_id)
 
 
 def search_households(
@@ -214,7 +214,7 @@ def search_households(
         number = number.strip()
         households = households.filter(number__gte=number, number__lt=number + NAME_CEILING)
     if unit:
-        households = _village_equality(
+        households = village_equality(
             households.filter(**code_prefix_filter("unit_id", unit)), unit
         )
     if head_name:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from famplan.accounts.roles import Cap
+from famplan.audit.services import audit_log
+from famplan.registry.forms.filters import filters_for_audit
+from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 PER_PAGE = 50
 
@@ -46,3 +54,39 @@ def edit_links(user: object, links: list[tuple[str, str]], *args: object) -> lis
         return []
     found = [(label, url_if_exists(name, *args)) for label, name in links]
     return [(label, url) for label, url in found if url]
+
+
+class RowCounter:
+    """Counts the rows of a stream as the writer consumes it (for the audit row)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def wrap(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            self.n += 1
+            yield row
+
+
+def export_response(
+    request: HttpRequest,
+    *,
+    kind: str,
+    sheet: str,
+    columns: list[tuple[str, float]],
+    rows: Callable[..., Iterator[tuple]],
+    queryset: QuerySet,
+    filters: dict[str, Any],
+) -> HttpResponse:
+    """Every filtered row as .xlsx, IDs masked unless the user may and asks to see them
+    (full_ids=1), and one audit row with the filter and the number of rows."""
+    full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
+    counter = RowCounter()
+    content = write_xlsx(columns, counter.wrap(rows(queryset, full_ids=full_ids)), sheet_name=sheet)
+    audit_log(
+        actor=request.user,
+        action=f"registry.{kind}.exported",
+        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(f"{sheet}_{stamp}.xlsx", content)

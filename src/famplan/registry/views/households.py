@@ -13,8 +13,7 @@ from famplan.audit.services import audit_log
 from famplan.registry import event_selectors, selectors
 from famplan.registry.forms.filters import HouseholdFilterForm
 from famplan.registry.models import Household
-from famplan.registry.views import PER_PAGE, edit_links, querystring_without_page
-from famplan.registry.views.lists import export_response
+from famplan.registry.views import PER_PAGE, edit_links, export_response, querystring_without_page
 
 
 @require_GET

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from famplan.accounts.permissions import capability_required
@@ -27,9 +26,7 @@ from famplan.registry.forms.event_filters import (
     MigrationFilterForm,
 )
 from famplan.registry.forms.filters import filters_for_audit
-from famplan.registry.views import PER_PAGE, querystring_without_page
-from famplan.registry.views.people import _Counter
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
+from famplan.registry.views import PER_PAGE, export_response, querystring_without_page
 
 
 @dataclass(frozen=True)
@@ -140,30 +137,6 @@ def _list(request: HttpRequest, spec: ListSpec) -> HttpResponse:
             "can_edit": request.user.can(Cap.REGISTRY_EDIT),
         },
     )
-
-
-def export_response(
-    request: HttpRequest,
-    *,
-    kind: str,
-    sheet: str,
-    columns: list[tuple[str, float]],
-    rows: Callable[..., Iterator[tuple]],
-    queryset: QuerySet,
-    filters: dict[str, Any],
-) -> HttpResponse:
-    """Every filtered row as .xlsx, IDs masked unless the user may and asks to see them
-    (full_ids=1), and one audit row with the filter and the number of rows."""
-    full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
-    counter = _Counter()
-    content = write_xlsx(columns, counter.wrap(rows(queryset, full_ids=full_ids)), sheet_name=sheet)
-    audit_log(
-        actor=request.user,
-        action=f"registry.{kind}.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
-    )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(f"{sheet}_{stamp}.xlsx", content)
 
 
 def _export(request: HttpRequest, spec: ListSpec) -> HttpResponse:

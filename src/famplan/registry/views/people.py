@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,10 +19,10 @@ from famplan.registry.services.events import LEGAL_MARRIAGE_AGE, MIN_MOTHER_AGE
 from famplan.registry.views import (
     PER_PAGE,
     edit_links,
+    export_response,
     optional_url,
     querystring_without_page,
 )
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 # Event forms built elsewhere in the registry: (label, URL name, who it applies to).
 EVENT_LINKS: list[tuple[str, str, str]] = [
@@ -115,33 +113,15 @@ def person_export(request: HttpRequest) -> HttpResponse:
     if filters is None:
         # Show the list with the same parameters: its form explains what is wrong.
         return redirect(f"{reverse('registry:person_list')}?{request.GET.urlencode()}")
-    full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
-    people = selectors.search_people(request.user, **filters)
-    counter = _Counter()
-    content = write_xlsx(
-        selectors.EXPORT_COLUMNS,
-        counter.wrap(selectors.export_rows(people, full_ids=full_ids)),
-        sheet_name="人员名单",
+    return export_response(
+        request,
+        kind="person",
+        sheet="人员名单",
+        columns=selectors.EXPORT_COLUMNS,
+        rows=selectors.export_rows,
+        queryset=selectors.search_people(request.user, **filters),
+        filters=filters,
     )
-    audit_log(
-        actor=request.user,
-        action="registry.person.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
-    )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(f"人员名单_{stamp}.xlsx", content)
-
-
-class _Counter:
-    """Counts the rows of a stream as the writer consumes it."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def wrap(self, rows: Iterator[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            self.n += 1
-            yield row
 
 
 def _event_links(person: Person) -> list[tuple[str, str]]:
