@@ -24,6 +24,8 @@ NO_JURISDICTION = {
     "accounts:logout": "ends the user's own session",
     "accounts:password_change": "the user's own password",
     "accounts:password_changed": "a confirmation page",
+    "accounts:otp_setup": "the user's own second factor (TOTP enrolment)",
+    "accounts:otp_verify": "the user's own second factor (TOTP code at login)",
 }
 ANONYMOUS_ALLOWED = {"accounts:login", "accounts:logout"}
 

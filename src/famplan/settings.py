@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "famplan.accounts.middleware.OTPRequiredMiddleware",  # after OTPMiddleware: is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,6 +149,13 @@ AXES_VERBOSE = False
 # Lock the account, not the address: a township office shares one NAT address, and
 # locking by IP would lock every clerk out for one mistyped password (docs/decisions.md).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Second factor (TOTP, django-otp) for these roles (design.md section 11, 等保 level 3).
+# Wrong codes lock like wrong passwords do: the same limit and the same time.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["county_admin"])
+OTP_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+OTP_LOCKOUT_TIME = AXES_COOLOFF_TIME
+OTP_TOTP_ISSUER = "famplan"  # the account's title in the authenticator app
 
 SESSION_COOKIE_AGE = env_int("SESSION_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last request, not the login

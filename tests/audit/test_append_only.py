@@ -9,6 +9,7 @@ from django.test import Client
 from famplan.accounts.models import User
 from famplan.audit.models import AppendOnlyError, AuditEntry
 from famplan.audit.services import audit_log
+from tests.conftest import client_for
 
 
 @pytest.fixture
@@ -22,9 +23,7 @@ def superuser_client(units) -> Client:
     root = User.objects.create_superuser(
         "root", "root@example.org", "Root-pass-2026", org_unit_id="620422", role="county_admin"
     )
-    client = Client()
-    client.force_login(root)
-    return client
+    return client_for(root)  # with the second factor its county_admin role needs
 
 
 def test_it_refuses_queryset_update_and_delete(row):

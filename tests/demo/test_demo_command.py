@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from base64 import b32decode
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_otp.oath import totp
 
 from famplan.accounts.models import User
 from famplan.accounts.roles import Role
 from famplan.audit.models import AuditEntry
-from famplan.demo.users import DEMO_PASSWORD, DEMO_USERS
+from famplan.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 from famplan.orgunits.models import Level, OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,10 @@ def test_it_prints_the_logins_with_password_role_and_unit():
     assert "县级管理员" in out and "会宁县 620422" in out
     assert "乡镇专干" in out and "会师镇 620422100" in out
     assert "郭城驿镇 620422101" in out
+    county_admin_line = next(line for line in out.splitlines() if "county_admin" in line)
+    assert DEMO_TOTP_SECRET in county_admin_line
+    clerk_line = next(line for line in out.splitlines() if "township_clerk" in line)
+    assert DEMO_TOTP_SECRET not in clerk_line
 
 
 def test_it_lets_every_demo_user_log_in_with_the_demo_password():
@@ -64,6 +70,11 @@ def test_it_lets_every_demo_user_log_in_with_the_demo_password():
             "/accounts/login/", {"username": spec.username, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, spec.username
+        if spec.role == Role.COUNTY_ADMIN:  # the second factor, from the printed secret
+            assert response["Location"].startswith("/accounts/otp/verify/")
+            code = f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}"
+            response = client.post(response["Location"], {"token": code})
+            assert response.status_code == 302, response.content.decode()
         assert client.get("/").status_code == 200
 
 

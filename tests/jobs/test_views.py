@@ -79,8 +79,9 @@ def test_it_lists_jobs_in_a_fixed_number_of_queries(
         make_job(township_clerk)
         make_job(other_clerk)
 
-    # session, user, count, menu unit, page (creators and units joined), session save: none per job
-    with django_assert_max_num_queries(8):
+    # session, user, TOTP device, count, menu unit, page (creators and units joined),
+    # session save: none per job
+    with django_assert_max_num_queries(9):
         response = county_client.get(reverse("jobs:list"))
 
     assert len(response.context["jobs"]) == 30

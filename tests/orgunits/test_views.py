@@ -38,8 +38,9 @@ def test_it_lists_children_with_their_child_counts(county_client, django_assert_
         code="620422100301", name="第三村", level="village", parent_id="620422100"
     )
 
-    # session, user, unit, breadcrumb, menu unit, children, session save: none per child
-    with django_assert_max_num_queries(9):
+    # session, user, TOTP device, unit, breadcrumb, menu unit, children, session save:
+    # none per child
+    with django_assert_max_num_queries(10):
         response = county_client.get(detail_url("620422"))
 
     assert response.status_code == 200

@@ -191,3 +191,30 @@ class UserFilterForm(BootstrapMixin, forms.Form):
             "role": data.get("role") or "",
             "active": active,
         }
+
+
+class OtpTokenForm(BootstrapMixin, forms.Form):
+    """The 6-digit code from the authenticator app; spaces typed between groups are fine."""
+
+    token = forms.CharField(
+        label="动态口令",
+        max_length=12,
+        error_messages={"required": "请输入 6 位数字动态口令。"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_fields()
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not (len(token) == 6 and token.isascii() and token.isdigit()):
+            raise ValidationError("动态口令应为 6 位数字。", code="otp_format")
+        return token

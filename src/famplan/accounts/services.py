@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import axes.utils
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from famplan.accounts import otp
 from famplan.accounts.models import User
 from famplan.accounts.roles import ASSIGNABLE_ROLES, Role
 from famplan.audit.models import Result
@@ -192,4 +195,74 @@ def login_refused(*, user: User, reason: str) -> None:
         target=user,
         detail={"reason": reason},
         result=Result.DENIED,
+    )
+
+
+@transaction.atomic
+def otp_device_enrol(*, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Binds the authenticator app holding `key` once it shows a current code. A wrong
+    code returns None (and is audited); the secret stays offered for another try."""
+    user = _stored(user)  # the lock: two tabs confirming at once make one device
+    if otp.confirmed_device(user) is not None:
+        raise DomainError("您已绑定身份验证器；如需更换，请联系管理员重置动态口令。")
+    step = otp.match_step(key, token)
+    if step is None:
+        _otp_failed(user, {"stage": "setup"})
+        return None
+    # last_t: the code just used cannot be replayed on the verify page.
+    device = TOTPDevice.objects.create(
+        user=user, name=otp.DEVICE_NAME, key=key, confirmed=True, last_t=step
+    )
+    audit_log(actor=user, action="accounts.otp.enrolled", target=user)
+    return device
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str) -> otp.OtpCheck:
+    """Checks a code from the user's device, counting wrong ones toward the lock."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=True)
+        .order_by("id")
+        .first()
+    )
+    if device is None:
+        raise DomainError("尚未绑定身份验证器。")
+    until = otp.locked_until(device)
+    if until is not None:
+        _otp_failed(user, {"reason": "locked"})
+        return otp.OtpCheck(device, False, until, device.throttling_failure_count)
+    if device.verify_token(token):  # django-otp: replay guard, throttling counters
+        audit_log(actor=user, action="accounts.otp.verified", target=user)
+        return otp.OtpCheck(device, True)
+    failures = device.throttling_failure_count
+    detail: dict[str, Any] = {"reason": "wrong_code", "failures": failures}
+    until = None
+    if failures >= settings.OTP_FAILURE_LIMIT:
+        until = device.throttling_failure_timestamp + settings.OTP_LOCKOUT_TIME
+        detail["locked"] = True
+    _otp_failed(user, detail)
+    return otp.OtpCheck(device, False, until, failures)
+
+
+@transaction.atomic
+def otp_reset(*, actor: User, user: User) -> int:
+    """Removes a user's second factor (a lost or replaced phone); they enrol again at
+    their next login. Returns how many devices were removed."""
+    user = _stored(user)
+    _check_manages(actor, user)
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if not removed:
+        raise DomainError("该用户尚未绑定身份验证器，无需重置。")
+    _audit(actor, "accounts.otp.reset", user, {"devices": removed})
+    return removed
+
+
+def _otp_failed(user: User, detail: dict[str, Any]) -> None:
+    audit_log(
+        actor=user,
+        action="accounts.otp.failed",
+        target=user,
+        detail=detail,
+        result=Result.FAILED,
     )

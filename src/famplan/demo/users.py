@@ -7,11 +7,14 @@ divisions are loaded: "township 1" is the county's first township by code (会�
 
 from __future__ import annotations
 
+from base64 import b32decode
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from famplan.accounts.models import User
 from famplan.accounts.roles import Role
@@ -21,6 +24,10 @@ from famplan.orgunits.models import Level, OrgUnit
 # One password for every demo login; it passes the project's password validators
 # (checked on every load, so a stricter validator cannot leave logins that fail).
 DEMO_PASSWORD = "Famplan-2026"
+# The demo's TOTP secret (base32, as typed into an authenticator app) for the roles that
+# need a second factor: printed with the logins so the demo shows the real login, and
+# the browser tests compute the code from it. Public, like the password: demo only.
+DEMO_TOTP_SECRET = "FAMPLANDEMOSECRETFORCOUNTYADMINS"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class DemoLogin:
     role_label: str
     unit: OrgUnit
     created: bool
+    totp_secret: str = ""  # for roles that need a second factor
 
 
 def _unit_for(county: OrgUnit, spec: DemoUser) -> OrgUnit:
@@ -85,7 +93,10 @@ def demo_users_load(*, county: OrgUnit, password: str = DEMO_PASSWORD) -> list[D
         validate_password(password, user)
         user.set_password(password)
         user.save()
-        logins.append(DemoLogin(spec.username, password, Role(spec.role).label, unit, created))
+        secret = _demo_totp_device(user)
+        logins.append(
+            DemoLogin(spec.username, password, Role(spec.role).label, unit, created, secret)
+        )
     audit_log(
         actor=None,
         action="demo.users.loaded",
@@ -93,6 +104,18 @@ def demo_users_load(*, county: OrgUnit, password: str = DEMO_PASSWORD) -> list[D
         detail={
             "created": [login.username for login in logins if login.created],
             "refreshed": [login.username for login in logins if not login.created],
+            "totp": [login.username for login in logins if login.totp_secret],
         },
     )
     return logins
+
+
+def _demo_totp_device(user: User) -> str:
+    """A confirmed TOTP device with the demo secret, fresh (no lock, no used code), for a
+    role that needs one; returns the secret, or "" when the role needs none."""
+    TOTPDevice.objects.filter(user=user).delete()
+    if user.role not in settings.OTP_REQUIRED_ROLES:
+        return ""
+    key = b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.create(user=user, name="演示身份验证器", key=key, confirmed=True)
+    return DEMO_TOTP_SECRET

@@ -40,9 +40,15 @@ def _pad(text: str, width: int) -> str:
 
 
 def logins_table(logins: list[DemoLogin]) -> str:
-    header = ("用户名", "密码", "角色", "单位")
+    header = ("用户名", "密码", "角色", "单位", "动态口令密钥")
     rows = [header] + [
-        (login.username, login.password, login.role_label, f"{login.unit.name} {login.unit.code}")
+        (
+            login.username,
+            login.password,
+            login.role_label,
+            f"{login.unit.name} {login.unit.code}",
+            login.totp_secret or "-",
+        )
         for login in logins
     ]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
@@ -88,6 +94,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
         self.stdout.write(logins_table(logins))
+        if any(login.totp_secret for login in logins):
+            self.stdout.write(
+                "有动态口令密钥的账号登录时还需输入 6 位动态口令：把密钥添加到手机身份验证器"
+                "（手动输入，基于时间）。"
+            )
 
     def _load_population(self, county: OrgUnit, options: dict[str, Any]) -> None:
         # Same seed and date, same people; a county that has people is left alone.
