@@ -69,6 +69,16 @@ class CappedPaginator(Paginator):
     def count_display(self) -> str:
         return f"{self.cap}+" if self.capped else str(self.count)
 
+    def page(self, number: Any) -> Any:
+        """The page's rows in two steps: first their keys, sorted from the index alone,
+        then those rows with their joins. Sorting whole joined rows made a county's
+        birth list take half a second; sorting narrow index entries takes a tenth."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = list(self.object_list.filter(pk__in=keys)) if keys else []
+        return self._get_page(rows, number, self)
+
 
 # ---------------------------------------------------------------- people
 
