@@ -101,6 +101,40 @@ def run(queries: int) -> None:
         print(f"  {key}: {plan}")
 
 
+def run_lists(repeats: int = 20) -> None:
+    """First page (50 rows) plus the capped count of each unfiltered list, as the list
+    pages fetch them, for a county admin and a township clerk."""
+    from famplan.accounts.models import User
+    from famplan.accounts.roles import Role
+    from famplan.registry import event_selectors
+    from famplan.registry.selectors import CappedPaginator, search_people
+
+    lists = {
+        "people": search_people,
+        "births": event_selectors.search_births,
+        "deaths": event_selectors.search_deaths,
+        "marriages": event_selectors.search_marriages,
+        "migrations": event_selectors.search_migrations,
+    }
+    users = {
+        "county admin": User(username="a", org_unit_id="620422", role=Role.COUNTY_ADMIN),
+        "township clerk": User(username="c", org_unit_id="620422100", role=Role.TOWNSHIP_CLERK),
+    }
+    print("\nlist pages (first page of 50 and the capped count)")
+    print(f"{'user':16} {'list':11} {'p50 ms':>7} {'p95 ms':>7}")
+    for label, user in users.items():
+        for name, search in lists.items():
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                paginator = CappedPaginator(search(user), 50)
+                list(paginator.get_page(1).object_list)
+                paginator.count  # noqa: B018 (evaluated for its query)
+                times.append((time.perf_counter() - started) * 1000)
+            p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+            print(f"{label:16} {name:11} {p50:7.1f} {p95:7.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--var-dir", type=Path)
@@ -110,6 +144,7 @@ def main() -> int:
     if args.child:
         setup(args.var_dir)
         run(args.queries)
+        run_lists()
         return 0
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     me = [sys.executable, __file__, "--child", "--queries", str(args.queries)]
