@@ -16,6 +16,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit import selectors
 from famplan.audit.forms import AuditFilterForm, filters_for_log
+from famplan.audit.labels import action_label
 from famplan.audit.models import Result
 from famplan.audit.services import audit_log
 from famplan.transfer.xlsx import write_xlsx, xlsx_response
@@ -23,20 +24,6 @@ from famplan.transfer.xlsx import write_xlsx, xlsx_response
 PER_PAGE = 50
 EXPORT_LIMIT = 100_000
 
-# Chinese names for the actions users meet most; others show their code alone.
-ACTION_LABELS = {
-    "accounts.login.succeeded": "登录",
-    "accounts.login.failed": "登录失败",
-    "accounts.logout": "退出",
-    "accounts.password.changed": "修改密码",
-    "accounts.user.created": "新建用户",
-    "accounts.user.updated": "修改用户",
-    "accounts.user.deactivated": "停用用户",
-    "accounts.user.reactivated": "启用用户",
-    "accounts.user.password_reset": "重置密码",
-    "accounts.user.unlocked": "解除锁定",
-    "audit.log.exported": "导出审计日志",
-}
 RESULT_LABELS = dict(Result.choices)
 
 EXPORT_COLUMNS = [
@@ -70,7 +57,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, entries, valid = _filtered(request)
     page = Paginator(entries.select_related("org_unit"), PER_PAGE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.action_label = ACTION_LABELS.get(entry.action, "")
+        entry.action_label = action_label(entry.action)
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()
@@ -97,7 +84,7 @@ def _export_rows(entries: Any, total: int) -> Iterator[list[Any]]:
     rows = entries.values_list(*columns)[:EXPORT_LIMIT].iterator(chunk_size=2000)
     for at, user, ip, action, code, unit, ttype, tid, label, result, detail in rows:
         yield [
-            at, user, ip, action, ACTION_LABELS.get(action, ""), code, unit, ttype, tid,
+            at, user, ip, action, action_label(action), code, unit, ttype, tid,
             label, RESULT_LABELS.get(result, result),
             json.dumps(detail, ensure_ascii=False) if detail else "",
         ]  # fmt: skip
