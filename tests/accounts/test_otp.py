@@ -297,3 +297,16 @@ def test_it_keeps_the_reset_within_the_managers_subtree(
     assert not AuditEntry.objects.filter(
         action="accounts.otp.reset", target_id=str(township_clerk.pk)
     ).exists()
+
+
+def test_it_asks_a_superuser_for_a_second_factor_even_in_the_admin(db, units):
+    from django.test import Client
+
+    from famplan.accounts.models import User
+
+    root = User.objects.create_superuser("root", password="Root-pass-2026")
+    client = Client()
+    client.force_login(root)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/accounts/otp/" in response["Location"]
