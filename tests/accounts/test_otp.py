@@ -77,6 +77,7 @@ def test_it_sends_a_county_admin_without_a_device_to_enrol(county_admin):
     assert page.context["otpauth_uri"].startswith("otpauth://totp/famplan%3Acounty_admin?")
     assert f"secret={secret}" in page.context["otpauth_uri"]
     assert 'src="data:image/svg+xml' in page.content.decode()  # the QR code, no script
+    assert page.context["nav_items"] == []  # no menu whose every entry leads back here
 
 
 def test_it_keeps_an_unverified_county_admin_off_every_other_page(county_admin):

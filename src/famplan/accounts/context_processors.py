@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from famplan.accounts import otp
 from famplan.accounts.navigation import NAV_ITEMS
 
 
@@ -12,6 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if otp.otp_required(user) and not otp.is_verified(user):
+        return {"nav_items": []}  # every entry would lead back to the second-factor page
     items = []
     for item in NAV_ITEMS:
         if not user.can(item.capability):
