@@ -33,6 +33,7 @@ from famplan.common.idnumbers import (
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.quality.models import Severity
 from famplan.registry.models import ON_REGISTER, Birth, Death, Marriage, Migration, Person, Sex
+from famplan.registry.services.events import MIN_MOTHER_AGE
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ RULES: dict[str, Rule] = {
     ]
 }
 
-MOTHER_AGE_MIN, MOTHER_AGE_MAX = 15, 55
+MOTHER_AGE_MIN, MOTHER_AGE_MAX = MIN_MOTHER_AGE, 55
 NEWBORN_MONTHS = 3
 LATE_AFTER_DAYS = 30
 # Lateness is a measure of current work (last month's events by the 5th): events older

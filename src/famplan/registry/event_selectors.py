@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from famplan.common.dates import age_on
 from famplan.common.idnumbers import mask_id_number
 from famplan.orgunits.jurisdiction import code_prefix_filter, scope
 from famplan.registry.models import (
@@ -41,11 +42,8 @@ MIGRATION_STATUS_LABELS = dict(MigrationStatus.choices)
 EXPORT_CHUNK = 5000
 
 
-def age_on(born: date | None, day: date | None) -> int | None:
-    """Completed years of age on `day` (None where either date is missing)."""
-    if born is None or day is None:
-        return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+def _age(born: date | None, day: date | None) -> int | None:
+    return None if born is None or day is None else age_on(born, day)
 
 
 def _id(id_number: str | None, full_ids: bool) -> str:
@@ -174,7 +172,7 @@ def search_deaths(
 def add_ages_at_death(deaths: Sequence[Death]) -> None:
     """Set `age_at_death` on each death of a page (the person is already joined)."""
     for death in deaths:
-        death.age_at_death = age_on(death.person.birth_date, death.died_on)
+        death.age_at_death = _age(death.person.birth_date, death.died_on)
 
 
 DEATH_COLUMNS: list[tuple[str, float]] = [
@@ -213,7 +211,7 @@ def death_export_rows(deaths: QuerySet[Death], *, full_ids: bool) -> Iterator[tu
             _id(id_number, full_ids),
             SEX_LABELS.get(sex, sex),
             born,
-            age_on(born, died),
+            _age(born, died),
             died,
             *rest,
         )

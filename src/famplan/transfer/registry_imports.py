@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from famplan.audit.services import audit_log_many, audit_log_rows
+from famplan.common.dates import age_on
 from famplan.registry.models import (
     ON_REGISTER,
     Birth,
@@ -35,6 +36,7 @@ from famplan.registry.models import (
     Sex,
 )
 from famplan.registry.services import PersonData
+from famplan.registry.services.events import LEGAL_MARRIAGE_AGE
 from famplan.transfer.imports.bulk import (
     bulk_set,
     check_facts,
@@ -68,10 +70,6 @@ def _id_column(
     note = note or "18位公民身份号码，末位可为X；请将该列设为文本格式"
     clean = id_number(check=check)
     return Column(header, field, required, clean, note, width=22, as_text=True, empty=None)
-
-
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _on_register(row: Row, ctx: ImportContext, field: str, person: dict, day: date) -> bool:
@@ -512,10 +510,10 @@ class MarriageImport(RecordType):
                 elif person["sex"] != sex:
                     ctx.error(row, field, wrong_sex)
                 elif day is not None and _on_register(row, ctx, field, person, day):
-                    legal_age = 22 if sex == Sex.MALE else 20
+                    legal_age = LEGAL_MARRIAGE_AGE[sex]
                     if person["pk"] in married_now:
                         ctx.error(row, field, f"{person['name']}已有在婚记录，须先登记离婚或丧偶")
-                    elif _age_on(person["birth_date"], day) < legal_age:
+                    elif age_on(person["birth_date"], day) < legal_age:
                         ctx.error(row, field, f"{person['name']}结婚时未满法定婚龄{legal_age}岁")
         ctx.state.update(people=people, married_before=married_before)
 

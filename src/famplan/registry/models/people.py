@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import models
 
+from famplan.common.dates import age_on
 from famplan.common.idnumbers import mask_id_number
 from famplan.registry.models.base import RegistryRecord
 from famplan.registry.models.choices import (
@@ -111,5 +112,4 @@ class Person(RegistryRecord):
 
     def age_on(self, day: date) -> int:
         """Completed years of age on `day`."""
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return age_on(self.birth_date, day)
