@@ -36,3 +36,32 @@ def test_it_does_not_log_the_empty_list_page_as_a_search(clerk_client, township_
 def test_it_logs_list_pages_that_show_people(clerk_client, township_clerk, url, action):
     assert clerk_client.get(url).status_code == 200
     assert action in _actions(township_clerk)
+
+
+def test_it_keeps_the_full_id_number_out_of_the_edit_form_and_logs_the_view(
+    village_client, village_worker
+):
+    someone = person(village_worker, name="刘敏", sex="F")
+    page = village_client.get(f"/registry/people/{someone.pk}/edit/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert someone.id_number not in body and someone.id_masked in body
+    entry = AuditEntry.objects.get(user=village_worker, action="registry.person.viewed")
+    assert entry.detail == {"page": "edit"}
+
+
+def test_it_keeps_the_id_number_when_the_edit_leaves_it_blank(village_client, village_worker):
+    someone = person(village_worker, name="刘敏", sex="F")
+    form = village_client.get(f"/registry/people/{someone.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        name="刘敏敏",
+        id_number="",
+        birth_date=someone.birth_date.isoformat(),
+        registered_on=someone.registered_on.isoformat(),
+    )
+    response = village_client.post(f"/registry/people/{someone.pk}/edit/", data)
+    assert response.status_code == 302
+    kept = someone.id_number
+    someone.refresh_from_db()
+    assert (someone.name, someone.id_number) == ("刘敏敏", kept)

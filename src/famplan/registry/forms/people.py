@@ -114,28 +114,33 @@ class PersonEditForm(PersonCreateForm):
 
     def setup(self) -> None:
         ServiceForm.setup(self)
+        # The full number never travels in the form: seeing it is a right of its own
+        # (ID_UNMASK, audited on the person page). Blank keeps the number on file.
+        self.fields[
+            "id_number"
+        ].help_text = (
+            f"当前：{self.person.id_masked or '未登记'}。更正时填写完整的新号码，不修改请留空"
+        )
         self.fields["household_number"].households = self.fields[
             "household_number"
         ].households.filter(unit_id=self.person.unit_id)
 
     def perform(self) -> Person:
         data = self.cleaned_data
+        person_data = self.person_data(
+            self.person.unit_id,
+            marital_status=data.get("marital_status") or "",
+            registered_on=data.get("registered_on") or self.person.registered_on,
+        )
+        person_data.id_number = person_data.id_number or self.person.id_number
         return person_update(
-            actor=self.user,
-            person=self.person,
-            data=self.person_data(
-                self.person.unit_id,
-                marital_status=data.get("marital_status") or "",
-                registered_on=data.get("registered_on") or self.person.registered_on,
-            ),
-            version=data["version"],
+            actor=self.user, person=self.person, data=person_data, version=data["version"]
         )
 
 
 def initial_for(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
-        "id_number": person.id_number or "",
         "sex": person.sex,
         "birth_date": person.birth_date,
         "ethnicity": person.ethnicity,

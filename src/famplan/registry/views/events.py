@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
+from famplan.audit.services import audit_log
 from famplan.registry import selectors
 from famplan.registry.forms import ServiceForm
 from famplan.registry.forms.events import (
@@ -91,6 +92,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @_edit_view
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(request.user, pk)
+    if request.method == "GET":
+        # The form shows the whole record: a read of the person like the person page.
+        audit_log(
+            actor=request.user,
+            action="registry.person.viewed",
+            target=person,
+            org_unit_id=person.unit_id,
+            detail={"page": "edit"},
+        )
     return _form_page(
         request,
         PersonEditForm,
