@@ -15,7 +15,6 @@ from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from famplan.common.dates import age_on
-from famplan.common.idnumbers import mask_id_number
 from famplan.orgunits.jurisdiction import code_prefix_filter, scope
 from famplan.registry.models import (
     Birth,
@@ -31,7 +30,7 @@ from famplan.registry.models import (
     Person,
     Sex,
 )
-from famplan.registry.selectors import village_equality
+from famplan.registry.selectors import id_for_export, village_equality
 
 SEX_LABELS = dict(Sex.choices)
 PLACE_LABELS = dict(BirthPlace.choices)
@@ -44,10 +43,6 @@ EXPORT_CHUNK = 5000
 
 def _age(born: date | None, day: date | None) -> int | None:
     return None if born is None or day is None else age_on(born, day)
-
-
-def _id(id_number: str | None, full_ids: bool) -> str:
-    return (id_number or "") if full_ids else mask_id_number(id_number)
 
 
 def _events(
@@ -145,7 +140,7 @@ def birth_export_rows(births: QuerySet[Birth], *, full_ids: bool) -> Iterator[tu
             born,
             order,
             mother,
-            _id(mother_id, full_ids),
+            id_for_export(mother_id, full_ids),
             father,
             PLACE_LABELS.get(place, place),
             *rest,
@@ -208,7 +203,7 @@ def death_export_rows(deaths: QuerySet[Death], *, full_ids: bool) -> Iterator[tu
     for name, id_number, sex, born, died, *rest in rows:
         yield (
             name,
-            _id(id_number, full_ids),
+            id_for_export(id_number, full_ids),
             SEX_LABELS.get(sex, sex),
             born,
             _age(born, died),
@@ -278,9 +273,9 @@ def marriage_export_rows(marriages: QuerySet[Marriage], *, full_ids: bool) -> It
     for husband, husband_id, wife, wife_id, married, kind, ended, cause, *rest in rows:
         yield (
             husband,
-            _id(husband_id, full_ids),
+            id_for_export(husband_id, full_ids),
             wife,
-            _id(wife_id, full_ids),
+            id_for_export(wife_id, full_ids),
             married,
             KIND_LABELS.get(kind, kind),
             ended,
@@ -349,7 +344,7 @@ def migration_export_rows(migrations: QuerySet[Migration], *, full_ids: bool) ->
     for name, id_number, sex, direction, moved, place, employer, phone, status, *rest in rows:
         yield (
             name,
-            _id(id_number, full_ids),
+            id_for_export(id_number, full_ids),
             SEX_LABELS.get(sex, sex),
             DIRECTION_LABELS.get(direction, direction),
             moved,
@@ -405,7 +400,7 @@ def household_export_rows(households: QuerySet[Household], *, full_ids: bool) ->
         yield (
             number,
             head,
-            _id(head_id, full_ids),
+            id_for_export(head_id, full_ids),
             count,
             unit_id,
             unit_name,
