@@ -45,7 +45,7 @@ format: install
 
 # Each script in benchmarks/ prints its figures (benchmarks/README.md records them).
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done
 
 clean:
 	rm -rf .venv node_modules src/famplan/static/vendor test-results

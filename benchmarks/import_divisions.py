@@ -11,12 +11,11 @@ rows unchanged), timed around the service call alone, after migrations.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _harness import run_on_fresh_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = ROOT.parent / "shared" / "data" / "gansu_62_divisions.csv"
@@ -47,41 +46,13 @@ def run_one(path: Path) -> None:
     print(f"  units stored: {OrgUnit.objects.count()}")
 
 
-def child(env: dict[str, str], path: Path) -> int:
-    env = {**os.environ, "FAMPLAN_ENV": "development", **env}
-    return subprocess.call([sys.executable, __file__, "--child", str(path)], env=env)
-
-
-def with_postgres(url: str, path: Path) -> int:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "famplan") + "_bench_divisions"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return child({"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}, path)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         run_one(Path(sys.argv[2]))
         return 0
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FILE
     print(f"{path.name}, {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as tmp:
-        print("SQLite (fresh file, WAL):")
-        env = {"FAMPLAN_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-        status = child(env, path)
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("PostgreSQL (fresh database):")
-        status = status or with_postgres(os.environ["DATABASE_URL"], path)
-    return status
+    return run_on_fresh_databases(__file__, str(path), "divisions")
 
 
 if __name__ == "__main__":

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _harness import run_on_fresh_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 DIVISIONS = ROOT / "src" / "famplan" / "orgunits" / "fixtures" / "huining_620422_divisions.csv"
@@ -212,41 +211,13 @@ def run_one(people: int) -> None:
     )
 
 
-def child(env: dict[str, str], people: int) -> int:
-    env = {**os.environ, "FAMPLAN_ENV": "development", **env}
-    return subprocess.call([sys.executable, __file__, "--child", str(people)], env=env)
-
-
-def with_postgres(url: str, people: int) -> int:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "famplan") + "_bench_quality"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return child({"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}, people)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         run_one(int(sys.argv[2]))
         return 0
     people = int(sys.argv[1]) if len(sys.argv) > 1 else 560_000
     print(f"quality run over {people:,} people, {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as tmp:
-        print("SQLite (fresh file, WAL):")
-        env = {"FAMPLAN_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-        status = child(env, people)
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("PostgreSQL (fresh database):")
-        status = status or with_postgres(os.environ["DATABASE_URL"], people)
-    return status
+    return run_on_fresh_databases(__file__, str(people), "quality")
 
 
 if __name__ == "__main__":
