@@ -8,7 +8,7 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 ADDR ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/famplan
 
-.PHONY: install run test test-pg lint format bench clean
+.PHONY: install system-packages run test test-pg lint format bench clean
 
 install: .venv/.synced node_modules/.installed
 
@@ -23,16 +23,20 @@ node_modules/.installed: package-lock.json package.json scripts/copy-assets.mjs
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Chromium and the CJK fonts for the browser tests, installed only where missing.
+system-packages:
+	@bash scripts/system-packages.sh
+
 run: export FAMPLAN_ENV := development
 run: install
 	$(UV) run famplan migrate --no-input
 	$(UV) run famplan demo
 	$(UV) run famplan serve $(ADDR)
 
-test: install
+test: install system-packages
 	$(UV) run pytest
 
-test-pg: install
+test-pg: install system-packages
 	DATABASE_URL=$(PG_URL) $(UV) run pytest
 
 lint: install

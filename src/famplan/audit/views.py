@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
@@ -19,6 +18,7 @@ from famplan.audit.forms import AuditFilterForm, filters_for_log
 from famplan.audit.labels import action_label
 from famplan.audit.models import Result
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 PER_PAGE = 50
@@ -106,5 +106,5 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             action="audit.log.exported",
             detail={"filters": filters, "rows": min(total, EXPORT_LIMIT), "total": total},
         )
-    filename = f"审计日志_{timezone.localdate():%Y%m%d}.xlsx"
+    filename = f"审计日志_{today():%Y%m%d}.xlsx"
     return xlsx_response(filename, content)

@@ -12,6 +12,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from famplan.common import dates
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _DATA = Path(__file__).parent / "data" / "area_codes.csv"
@@ -64,7 +66,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdFacts:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise InvalidIdNumber(f"身份证号中的出生日期{value[6:14]}无效") from None
-    if born.year < 1900 or born > (today or date.today()):
+    if born.year < 1900 or born > (today or dates.today()):
         raise InvalidIdNumber(f"身份证号中的出生日期{value[6:14]}不合理")
     sex = "M" if int(value[16]) % 2 == 1 else "F"
     return IdFacts(area_code=value[:6], birth_date=born, sex=sex)

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
+from famplan.common import dates
 from famplan.common.errors import DomainError
 from famplan.jobs.models import Job
 from famplan.jobs.services import job_start
@@ -48,7 +49,7 @@ def quality_run(
     write lock for the whole scan would block every clerk's edits for its duration."""
     progress = progress or _no_progress
     started_at = timezone.now()
-    today = timezone.localdate()
+    today = dates.today()
     found: list[Found] = []
     for index, check in enumerate(CHECKS):
         progress(80 * index / len(CHECKS), f"正在检查：{check.label}", force=True)

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.orgunits.models import OrgUnit
 from famplan.orgunits.selectors import breadcrumb_for_user, get_unit_for_user
 from famplan.quality.models import QualityIssue
@@ -153,5 +153,5 @@ def worklist_export(request: HttpRequest, code: str) -> HttpResponse:
         org_unit_id=unit.code,
         detail={"rule": rule or "", "rows": written},
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = today().strftime("%Y%m%d")
     return xlsx_response(f"数据质量问题清单_{unit.name}_{stamp}", content)

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from famplan.audit.services import audit_log_many, audit_log_rows
+from famplan.common import dates
 from famplan.common.dates import age_on
 from famplan.registry.models import (
     ON_REGISTER,
@@ -200,7 +200,7 @@ class PersonImport(RecordType):
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
         # Plain dicts rather than model instances: for 100,000 people, building
         # instances alone took longer than the whole insert.
-        actor, today = ctx.actor, timezone.localdate()
+        actor, today = ctx.actor, dates.today()
         household_ids: dict[str, int] = dict(ctx.state["households"])
         households = [
             {"unit_id": unit, "number": number, "entered_by_id": actor.pk}
@@ -339,7 +339,7 @@ class BirthImport(RecordType):
         return orders
 
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
-        actor, today, people = ctx.actor, timezone.localdate(), ctx.state["people"]
+        actor, today, people = ctx.actor, dates.today(), ctx.state["people"]
         children = []
         for row in rows:
             mother = people[row["mother_id"]]
@@ -615,7 +615,7 @@ class MigrationImport(RecordType):
         ctx.state["people"] = people
 
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
-        actor, today, people = ctx.actor, timezone.localdate(), ctx.state["people"]
+        actor, today, people = ctx.actor, dates.today(), ctx.state["people"]
         arrivals = {
             row.number: _person(
                 actor,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.registry.models import (
     MARRIED,
     ON_REGISTER,
@@ -44,7 +45,7 @@ MIN_MOTHER_AGE = 15
 
 
 def _not_future(day: date, field: str, label: str) -> None:
-    if day > date.today():
+    if day > today():
         raise FieldError(field, f"{label}不能晚于今天")
 
 

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.db.models import F
 
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.registry.models import ON_REGISTER, Household, HouseholdChange, Person, Relation
 from famplan.registry.services.people import FieldError, _check_unit
 
 
 def _not_future(day: date, field: str) -> None:
-    if day > date.today():
+    if day > today():
         raise FieldError(field, "变更日期不能晚于今天")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.common.errors import DomainError
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
 from famplan.orgunits.jurisdiction import unit_in_scope
@@ -66,7 +67,7 @@ def check_person_facts(data: PersonData) -> None:
             raise FieldError("sex", "性别与身份证号不一致（第17位奇数为男，偶数为女）")
     else:
         data.id_number = None
-    if data.birth_date > date.today():
+    if data.birth_date > today():
         raise FieldError("birth_date", "出生日期不能晚于今天")
     if data.registered_on and data.registered_on < data.birth_date:
         raise FieldError("registered_on", "登记日期不能早于出生日期")
@@ -118,7 +119,7 @@ def insert_person(*, actor: Any, data: PersonData) -> Person:
     _check_household(data)
     _unique_id_number(data.id_number)
     values = {f.name: getattr(data, f.name) for f in fields(PersonData)}
-    values["registered_on"] = data.registered_on or date.today()
+    values["registered_on"] = data.registered_on or today()
     person = Person(**values, entered_by=actor, status=PersonStatus.ACTIVE)
     try:
         with transaction.atomic():

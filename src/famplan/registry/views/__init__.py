@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.registry.forms.filters import filters_for_audit
 from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
@@ -88,5 +88,5 @@ def export_response(
         action=f"registry.{kind}.exported",
         detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = today().strftime("%Y%m%d")
     return xlsx_response(f"{sheet}_{stamp}.xlsx", content)

@@ -6,18 +6,18 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.registry import selectors
 
 
 def _today() -> date:
     # One place for "today" in Asia/Shanghai, so tests can set the day the page reports on.
-    return timezone.localdate()
+    return today()
 
 
 @require_GET

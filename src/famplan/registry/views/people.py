@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
+from famplan.common.dates import today
 from famplan.registry import selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
@@ -127,7 +127,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
 def _event_links(person: Person) -> list[tuple[str, str]]:
     alive = person.status != PersonStatus.DECEASED
     on_register = person.status in (PersonStatus.ACTIVE, PersonStatus.AWAY)
-    age = person.age_on(timezone.localdate())
+    age = person.age_on(today())
     applies = {
         "any": True,
         "alive": alive,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from famplan.common import dates
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
 
 Cleaner = Callable[[Any], Any]
@@ -125,7 +126,7 @@ def today() -> dt.date:
     """Today, read from the clock at most once a second (it is asked once per cell)."""
     now = time.monotonic()
     if now - _today_cache[1] > 1:
-        _today_cache[:] = [dt.date.today(), now]
+        _today_cache[:] = [dates.today(), now]
     return _today_cache[0]
 
 

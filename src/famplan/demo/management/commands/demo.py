@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from famplan.common import dates
 from famplan.common.errors import DomainError
 from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
 from famplan.demo.users import DemoLogin, demo_users_load
@@ -102,7 +103,7 @@ class Command(BaseCommand):
 
     def _load_population(self, county: OrgUnit, options: dict[str, Any]) -> None:
         # Same seed and date, same people; a county that has people is left alone.
-        today = options["today"] or date.today()
+        today = options["today"] or dates.today()
         try:
             scale = parse_scale(options["scale"])
             result = population_generate(
