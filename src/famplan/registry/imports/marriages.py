@@ -21,7 +21,7 @@ from famplan.registry.models import (
     Person,
     Sex,
 )
-from famplan.registry.services.events import LEGAL_MARRIAGE_AGE
+from famplan.registry.services.marriages import LEGAL_MARRIAGE_AGE
 from famplan.transfer.imports.columns import Column
 from famplan.transfer.imports.columns import date as date_cell
 from famplan.transfer.imports.framework import (
