@@ -33,7 +33,7 @@ from famplan.common.idnumbers import (
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.quality.models import Severity
 from famplan.registry.models import ON_REGISTER, Birth, Death, Marriage, Migration, Person, Sex
-from famplan.registry.services.births import MIN_MOTHER_AGE
+from famplan.registry.services.births import MAX_MOTHER_AGE, MIN_MOTHER_AGE
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ RULES: dict[str, Rule] = {
         Rule(ID_MISMATCH, "身份证号与出生日期、性别不一致", Severity.ERROR, "person"),
         Rule(DUPLICATE_ID, "身份证号重复", Severity.ERROR, "person"),
         Rule(MISSING_FIELDS, "必填项缺失", Severity.ERROR, "person"),
-        Rule(MOTHER_AGE, "生育时母亲年龄不在15-55岁", Severity.ERROR, "birth"),
+        Rule(MOTHER_AGE, f"生育时母亲年龄不在{MIN_MOTHER_AGE}-{MAX_MOTHER_AGE}岁", Severity.ERROR, "birth"),
         Rule(DEATH_BEFORE_BIRTH, "死亡日期早于出生日期", Severity.ERROR, "death"),
         Rule(ID_AREA_UNKNOWN, "身份证号地址码不在区划代码表中", Severity.WARNING, "person"),
         Rule(PROBABLE_DUPLICATE, "疑似重复登记（同村同名同生日）", Severity.WARNING, "person"),
@@ -98,7 +98,7 @@ RULES: dict[str, Rule] = {
     ]
 }
 
-MOTHER_AGE_MIN, MOTHER_AGE_MAX = MIN_MOTHER_AGE, 55
+MOTHER_AGE_MIN, MOTHER_AGE_MAX = MIN_MOTHER_AGE, MAX_MOTHER_AGE  # the registry's bounds
 NEWBORN_MONTHS = 3
 LATE_AFTER_DAYS = 30
 # Lateness is a measure of current work (last month's events by the 5th): events older
