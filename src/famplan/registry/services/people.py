@@ -245,17 +245,22 @@ def household_problems(data: PersonData, household: Mapping[str, Any] | None) ->
     return []
 
 
-def person_problems(data: PersonData, *, household: Mapping[str, Any] | None) -> list[FieldError]:
+def person_problems(
+    data: PersonData, *, household: Mapping[str, Any] | None, household_later: bool = False
+) -> list[FieldError]:
     """Every refusal of a new person, at most one a field, in the order the form shows
     them: the ID number's facts (check_person_facts, which also normalises the number
     in `data`), then the household rules. `household` is the facts of the household
-    the person joins (households_by_pk / households_by_number; the import passes one
-    its file creates as facts too), None for none or one that does not exist."""
+    the person joins (households_by_pk / households_by_number), None for none or one
+    that does not exist. `household_later`: a household is named but its rules are left
+    to household_problems once it is looked up (the import, for a whole file)."""
     problems: list[FieldError] = []
     try:
         check_person_facts(data)
     except FieldError as exc:
         problems.append(exc)
+    if household_later:
+        return problems
     if household is None and data.household_id is None:
         if data.relation_to_head:
             problems.append(FieldError("relation_to_head", "填写与户主关系时须同时填写户号"))
