@@ -11,7 +11,6 @@ orders, the audit rows) in a few set-based statements.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +51,8 @@ MAX_MOTHER_AGE = 55
 # Q620012345). Loose on purpose: the numbering has changed over the years.
 CERTIFICATE_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9]{6,12}$")
 CERTIFICATE_MESSAGE = "出生医学证明编号应为字母加数字，通常为1位字母和9位数字，如Q620012345"
+# Full-width letters, digits and signs (typed with a Chinese input method) to ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 DUPLICATE_HINT = "如为双胞胎或多胞胎，请注明“多胞胎”"
 
 # check_person_facts speaks of a person; for the child of a birth, the birth's names.
@@ -110,8 +111,8 @@ def normalize_certificate_number(raw: str | None) -> str | None:
     or dashes (as people copy it from the certificate). None for blank."""
     if raw is None:
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).upper()
-    text = re.sub(r"[\s\-－—_]", "", text)
+    text = str(raw).translate(_FULL_WIDTH).upper()
+    text = re.sub(r"[\s\-—_]", "", text)
     return text or None
 
 
