@@ -187,3 +187,14 @@ def test_a_first_generation_number_converts_to_the_18_character_one(number):
         modern.birth_date,
         modern.sex,
     )
+
+
+def test_it_refuses_a_birth_after_the_real_today_and_takes_one_of_today():
+    from datetime import timedelta
+
+    from famplan.common import dates
+
+    today = dates.today()
+    assert parse_id_number(make_id_number("620422", today, 3, "F")).birth_date == today
+    with pytest.raises(InvalidIdNumber, match="晚于今天"):
+        parse_id_number(make_id_number("620422", today + timedelta(days=1), 3, "F"))

@@ -15,14 +15,16 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
+from operator import mul
 from pathlib import Path
 
 from famplan.common import dates
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_DIGIT_OFFSET = ord("0") * sum(WEIGHTS)
 _DATA = Path(__file__).parent / "data" / "area_codes.csv"
 
 
@@ -65,7 +67,9 @@ def known_area_codes() -> frozenset[str]:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    """The check character of 17 ASCII digits (ISO 7064 MOD 11-2). Works on the digits'
+    bytes, without an int() per digit: it runs once per row of a big persons import."""
+    total = sum(map(mul, WEIGHTS, first17.encode("ascii"))) - _DIGIT_OFFSET
     return CHECK_CHARS[total % 11]
 
 
@@ -156,9 +160,16 @@ def _check_area(value: str) -> None:
         raise InvalidIdNumber(f"身份证号地址码{value[:6]}不存在")
 
 
+# A day surely past wherever the server's clock is set (dates.today() is Beijing's):
+# births before it need no look at the clock, which costs more than the rest of a check.
+_SURELY_PAST = date.today() - timedelta(days=2)
+
+
 def _check_born(born: date, digits: str, today: date | None) -> None:
     if born < dates.EARLIEST_BIRTH_DATE:
         raise InvalidIdNumber(f"身份证号中的出生{dates.TOO_EARLY_MESSAGE}")
+    if today is None and born <= _SURELY_PAST:
+        return
     if born > (today or dates.today()):
         raise InvalidIdNumber(f"身份证号中的出生日期{digits}晚于今天")
 
