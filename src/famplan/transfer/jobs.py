@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from famplan.common.progress import Progress
 from famplan.jobs.handlers import JobFailed, job_handler
 from famplan.jobs.models import Job
-from famplan.jobs.services import Progress
 from famplan.transfer.imports import ImportFailed, import_table
 from famplan.transfer.imports.framework import IMPORT_TYPES
 from famplan.transfer.imports.report import error_report_xlsx
