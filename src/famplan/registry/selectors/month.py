@@ -1,5 +1,9 @@
-"""The monthly entry work: events entered this month, and last month's events entered
-by the deadline (the 5th) or late."""
+"""The monthly entry work: events entered this month, and whether they came in time.
+
+An event is due by the 5th of the month after it happened (DEADLINE_DAY). This month's
+report counts last month's events entered by the 5th (on time) and every event entered
+late during this month: last month's entered after the 5th, and those of earlier months
+entered at all this month (their deadline passed before the month began)."""
 
 from __future__ import annotations
 
@@ -52,6 +56,15 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+def deadline_for(day: date) -> date:
+    """The last day to enter an event of `day`: the 5th of the following month."""
+    return next_month_start(day).replace(day=DEADLINE_DAY)
+
+
+def entered_late(day: date, entered_at: datetime) -> bool:
+    return entered_at >= local_midnight(deadline_for(day) + timedelta(days=1))
+
+
 @dataclass(frozen=True)
 class EnteredEvent:
     kind: str
@@ -60,6 +73,11 @@ class EnteredEvent:
     unit: OrgUnit
     person: Person | None
     text: str
+
+    @property
+    def late(self) -> bool:
+        """Entered after its deadline (the 5th of the month after the event)."""
+        return entered_late(self.day, self.entered_at)
 
 
 def _event_person(event: Model) -> tuple[Person | None, str]:
@@ -106,17 +124,26 @@ def events_entered(user: Any, month: date, *, limit: int = 500) -> list[EnteredE
 
 @dataclass
 class Timeliness:
-    """Last month's events of one unit (or all units): entered by the deadline or late."""
+    """The entry work of one unit (or all units) in this month."""
 
     unit: OrgUnit | None
     entered_this_month: int = 0
+    # Last month's events entered by the 5th of this month.
     on_time: int = 0
-    late: int = 0
+    # Last month's events entered this month after the 5th.
+    late_last_month: int = 0
+    # Events of earlier months entered this month: late whenever they came in.
+    late_earlier: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
+    def late(self) -> int:
+        """Events entered late this month (逾期录入), whatever month they happened in."""
+        return self.late_last_month + self.late_earlier
+
+    @property
     def last_month_total(self) -> int:
-        return self.on_time + self.late
+        return self.on_time + self.late_last_month
 
 
 @dataclass
@@ -139,15 +166,24 @@ class MonthReport:
 
     @property
     def verdict(self) -> str:
-        label = f"{self.last_month.month}月"
+        total = self.total
+        earlier = (
+            f"{total.late_earlier}条更早月份的事件本月补录（已逾期）" if total.late_earlier else ""
+        )
         if self.before_deadline:
-            return (
-                f"{label}事件须于{self.deadline.month}月{DEADLINE_DAY}日前录入，"
-                f"还剩{self.days_left}天（含今天）；已录入{self.total.on_time}条"
+            text = (
+                f"{self.last_month.month}月事件须于{self.deadline.month}月{DEADLINE_DAY}日前录入，"
+                f"还剩{self.days_left}天（含今天）；已录入{total.on_time}条"
             )
-        if self.total.late:
-            return f"有{self.total.late}条上月事件在{DEADLINE_DAY}日后录入"
-        return f"上月事件已于{DEADLINE_DAY}日前全部录入（共{self.total.on_time}条）"
+            return f"{text}；另有{earlier}" if earlier else text
+        if total.late:
+            parts = []
+            if total.late_last_month:
+                parts.append(f"{total.late_last_month}条上月事件在{DEADLINE_DAY}日后录入")
+            if earlier:
+                parts.append(earlier)
+            return "有" + "，".join(parts)
+        return f"上月事件已于{DEADLINE_DAY}日前全部录入（共{total.on_time}条）"
 
 
 def _row_level(user: Any) -> str | None:
@@ -163,8 +199,9 @@ def _row_level(user: Any) -> str | None:
 
 def month_report(user: Any, today: date) -> MonthReport:
     """This month's entry work for the user's jurisdiction as of `today` (a parameter,
-    so tests and reports can ask about any day): events entered this month, and last
-    month's events entered by the 5th or late. Two grouped queries per event table."""
+    so tests and reports can ask about any day): events entered this month (those of
+    earlier months among them late), and last month's events entered by the 5th or
+    after it. Two grouped queries per event table."""
     this_start, last_start = month_start(today), previous_month_start(today)
     deadline = this_start.replace(day=DEADLINE_DAY)
     after_deadline = local_midnight(deadline + timedelta(days=1))
@@ -184,22 +221,26 @@ def month_report(user: Any, today: date) -> MonthReport:
         entered = (
             scoped.filter(entered_at__gte=month_from, entered_at__lt=month_to)
             .values("unit_id")
-            .annotate(n=Count("id"))
+            .annotate(
+                n=Count("id"),
+                earlier=Count("id", filter=Q(**{f"{date_field}__lt": last_start})),
+            )
         )
         for row in entered:
             counts[row["unit_id"]]["entered"] += row["n"]
+            counts[row["unit_id"]]["late_earlier"] += row["earlier"]
             counts[row["unit_id"]][label] += row["n"]
         timeliness = (
             scoped.filter(**{f"{date_field}__gte": last_start, f"{date_field}__lt": this_start})
             .values("unit_id")
             .annotate(
                 on_time=Count("id", filter=Q(entered_at__lt=after_deadline)),
-                late=Count("id", filter=Q(entered_at__gte=after_deadline)),
+                late=Count("id", filter=Q(entered_at__gte=after_deadline, entered_at__lt=month_to)),
             )
         )
         for row in timeliness:
             counts[row["unit_id"]]["on_time"] += row["on_time"]
-            counts[row["unit_id"]]["late"] += row["late"]
+            counts[row["unit_id"]]["late_last_month"] += row["late"]
 
     for unit_id, numbers in counts.items():
         targets = [total]
@@ -208,7 +249,8 @@ def month_report(user: Any, today: date) -> MonthReport:
         for target in targets:
             target.entered_this_month += numbers.get("entered", 0)
             target.on_time += numbers.get("on_time", 0)
-            target.late += numbers.get("late", 0)
+            target.late_last_month += numbers.get("late_last_month", 0)
+            target.late_earlier += numbers.get("late_earlier", 0)
             for _, _, label in EVENT_KINDS:
                 if numbers.get(label):
                     target.by_kind[label] = target.by_kind.get(label, 0) + numbers[label]
