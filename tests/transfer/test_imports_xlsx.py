@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from famplan.transfer.xlsx import write_xlsx
+from famplan.common.xlsx import write_xlsx
 
 
 def test_it_writes_a_workbook_openpyxl_and_calamine_both_read():

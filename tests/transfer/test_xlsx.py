@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineWorkbook
 
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
+from famplan.common.xlsx import write_xlsx, xlsx_response
 
 COLUMNS = [("姓名", 10), ("出生日期", 12), ("人数", 6), ("登记时间", 20), ("备注", 30)]
 

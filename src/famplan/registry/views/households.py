@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import event_selectors, selectors
+from famplan.registry import selectors
 from famplan.registry.forms.filters import HouseholdFilterForm
 from famplan.registry.models import Household
 from famplan.registry.views import PER_PAGE, edit_links, export_response, querystring_without_page
@@ -61,8 +61,8 @@ def household_export(request: HttpRequest) -> HttpResponse:
         request,
         kind="household",
         sheet="户名单",
-        columns=event_selectors.HOUSEHOLD_COLUMNS,
-        rows=event_selectors.household_export_rows,
+        columns=selectors.HOUSEHOLD_COLUMNS,
+        rows=selectors.household_export_rows,
         queryset=selectors.search_households(request.user, **filters),
         filters=filters,
     )
