@@ -19,7 +19,7 @@ from famplan.transfer.imports.columns import CellInvalid, date, id_number, integ
 from tests.registry.factories import person
 from tests.transfer.test_import_views import upload
 from tests.transfer.test_imports import PERSON_HEADER, errors_of, fail, person_row, run
-from tests.transfer.test_imports_events import BIRTH_HEADER
+from tests.registry.test_imports_events import BIRTH_HEADER
 
 BORN = dt.date(1990, 5, 17)
 NUMBER = make_id_number("620422", BORN, 321, "F")
