@@ -17,9 +17,9 @@ from famplan.jobs.models import Job, JobStatus
 from famplan.registry.models import Birth, Person
 from famplan.transfer.imports.columns import CellInvalid, date, id_number, integer, text
 from tests.registry.factories import person
+from tests.registry.test_imports_events import BIRTH_HEADER
 from tests.transfer.test_import_views import upload
 from tests.transfer.test_imports import PERSON_HEADER, errors_of, fail, person_row, run
-from tests.registry.test_imports_events import BIRTH_HEADER
 
 BORN = dt.date(1990, 5, 17)
 NUMBER = make_id_number("620422", BORN, 321, "F")
