@@ -30,6 +30,13 @@ _INVISIBLE_ONLY = re.compile(
     r"\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]*"
 )
 
+# The characters above that are printable (str.isprintable): fillers and invisible marks.
+_PRINTABLE_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
 
 class InvalidText(ValueError):
     """The message is Chinese and says what is wrong, for forms and import reports."""
@@ -46,7 +53,11 @@ def clean_text(value: str) -> str:
     value = value.strip()
     # isprintable() (one C loop) is False for every Cc, Cf and Cs character, and for
     # whitespace but the ASCII space: nearly every value passes here at once.
-    if value.isprintable() and (value.isascii() or not _INVISIBLE_ONLY.fullmatch(value)):
+    if value.isprintable() and (
+        value.isascii()
+        or value[0] not in _PRINTABLE_INVISIBLE
+        or not _INVISIBLE_ONLY.fullmatch(value)
+    ):
         return value
     if _INVISIBLE_ONLY.fullmatch(value):
         raise InvalidText("不能只由空格或不可见字符组成")

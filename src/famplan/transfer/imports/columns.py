@@ -23,7 +23,8 @@ Cleaner = Callable[[Any], Any]
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included, for dates after
 # 1900-02-28). Excel has no dates before 1900: older ones arrive as text or 18800517.
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_EARLIEST_DIGITS = int(f"{dates.EARLIEST_BIRTH_DATE:%Y%m%d}")
+_EARLIEST = dates.EARLIEST_BIRTH_DATE
+_EARLIEST_DIGITS = int(f"{_EARLIEST:%Y%m%d}")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
@@ -140,7 +141,7 @@ def today() -> dt.date:
 def date(*, not_future: bool = True) -> Cleaner:
     def clean(value: Any) -> dt.date:
         day = parse_date(value)
-        if day < dates.EARLIEST_BIRTH_DATE:
+        if day < _EARLIEST:
             raise CellInvalid(dates.TOO_EARLY_MESSAGE)
         if not_future and day > today():
             raise CellInvalid("日期不能晚于今天")
