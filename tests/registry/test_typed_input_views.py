@@ -206,3 +206,26 @@ def test_the_service_normalises_and_converts_like_the_forms(township_clerk):
             data=data_for(sex="M", birth_date=date(1950, 2, 3), id_number=full_width(number)),
         )
     assert caught.value.message == f"身份证号{number}已登记"
+
+
+def test_the_marriage_form_finds_both_spouses_by_typed_forms_of_their_numbers(
+    clerk_client, township_clerk, wife
+):
+    from famplan.registry.models import Marriage
+
+    husband = person(township_clerk, name="王强", sex="M", born=date(1988, 3, 1))
+    response = clerk_client.post(
+        url("marriage_create"),
+        {
+            "husband_id_number": "'" + full_width(husband.id_number),
+            "wife_id_number": f"\u3000{wife.id_number.lower()} ",
+            "married_on": "2015-05-01",
+        },
+    )
+    assert response.status_code == 302
+    assert Marriage.objects.get().husband == husband
+    response = clerk_client.post(
+        url("marriage_create"),
+        {"husband_id_number": husband.id_number[:17] + "٣", "married_on": "2016-05-01"},
+    )
+    assert errors(response, "husband_id_number")[0].startswith("身份证号含有非标准数字“٣”")
