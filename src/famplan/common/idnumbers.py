@@ -162,6 +162,7 @@ def _check_area(value: str) -> None:
 
 # A day surely past wherever the server's clock is set (dates.today() is Beijing's):
 # births before it need no look at the clock, which costs more than the rest of a check.
+# (A test that moves dates.today() into the past must pass `today=` to see the check.)
 _SURELY_PAST = date.today() - timedelta(days=2)
 
 
