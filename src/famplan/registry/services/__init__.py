@@ -13,6 +13,8 @@ from famplan.registry.services.events import (
 )
 from famplan.registry.services.households import (
     household_create,
+    household_head_change,
+    household_member_add,
     household_merge,
     household_split,
 )
@@ -30,6 +32,8 @@ __all__ = [
     "death_record",
     "divorce_record",
     "household_create",
+    "household_head_change",
+    "household_member_add",
     "household_merge",
     "household_split",
     "marriage_record",
