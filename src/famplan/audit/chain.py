@@ -104,7 +104,7 @@ def _read_head(connection: BaseDatabaseWrapper) -> Head:
         sql = "SELECT head_seq, head_hash FROM audit_chain_head()"
     else:
         sql = (
-            f"SELECT seq, row_hash FROM {TABLE} WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"  # noqa: S608, E501
+            f"SELECT seq, row_hash FROM {TABLE} WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"  # noqa: S608
         )
     with connection.cursor() as cursor:
         cursor.execute(sql)
