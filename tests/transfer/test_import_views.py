@@ -16,8 +16,8 @@ from famplan.audit.models import AuditEntry
 from famplan.jobs.models import Job, JobStatus
 from famplan.registry.models import Birth, Person
 from tests.registry.factories import person
+from tests.registry.test_imports_events import BIRTH_HEADER
 from tests.transfer.test_imports import PERSON_HEADER, new_id, person_row, xlsx_bytes
-from tests.transfer.test_imports_events import BIRTH_HEADER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,8 +15,8 @@ from famplan.audit.models import AuditEntry
 from famplan.common.idnumbers import make_id_number
 from famplan.registry.models import Household, Person, PersonStatus, Relation
 from famplan.transfer.imports import ImportFailed, import_table
+from famplan.transfer.imports.framework import IMPORT_TYPES as RECORD_TYPES
 from famplan.transfer.imports.report import error_report_xlsx
-from famplan.transfer.registry_imports import RECORD_TYPES
 
 _seq = count(100)
 

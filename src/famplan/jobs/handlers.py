@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from famplan.common.progress import Progress
     from famplan.jobs.models import Job
-    from famplan.jobs.services import Progress
 
 JobHandler = Callable[["Job", "Progress"], str]
 _HANDLERS: dict[str, JobHandler] = {}

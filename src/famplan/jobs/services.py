@@ -44,8 +44,9 @@ def job_start(
     return job
 
 
-class Progress:
-    """Writes a job's percent and message, at most a few times a second."""
+class JobProgress:
+    """A job's Progress (famplan.common.progress): writes its percent and message, at most
+    a few times a second."""
 
     def __init__(self, job: Job, min_interval: float = 0.3) -> None:
         self.job = job
@@ -73,7 +74,7 @@ def job_run(job_id: str) -> None:
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
-    progress = Progress(job)
+    progress = JobProgress(job)
     try:
         message = handler_for(job.kind)(job, progress)
     except JobFailed as failure:

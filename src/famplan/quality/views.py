@@ -14,6 +14,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
+from famplan.common.xlsx import write_xlsx, xlsx_response
 from famplan.orgunits.models import OrgUnit
 from famplan.orgunits.selectors import breadcrumb_for_user, get_unit_for_user
 from famplan.quality.models import QualityIssue
@@ -25,7 +26,6 @@ from famplan.quality.selectors import (
     worklist_for_user,
 )
 from famplan.quality.services import quality_run_start
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [
