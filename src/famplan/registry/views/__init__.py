@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from famplan.accounts.roles import Cap
-from famplan.audit.services import audit_log
-from famplan.common.dates import today
-from famplan.common.xlsx import write_xlsx, xlsx_response
+from famplan.common.exports import export_download
+from famplan.registry.exports import RegistryExport
 from famplan.registry.forms.filters import filters_for_audit
 
 PER_PAGE = 50
@@ -33,37 +31,21 @@ def edit_links(user: object, links: list[tuple[str, str]], *args: object) -> lis
     return [(label, reverse(name, args=args)) for label, name in links]
 
 
-class RowCounter:
-    """Counts the rows of a stream as the writer consumes it (for the audit row)."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def wrap(self, rows: Iterator[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            self.n += 1
-            yield row
-
-
 def export_response(
     request: HttpRequest,
     *,
-    kind: str,
-    sheet: str,
-    columns: list[tuple[str, float]],
-    rows: Callable[..., Iterator[tuple]],
+    export: RegistryExport,
     queryset: QuerySet,
     filters: dict[str, Any],
 ) -> HttpResponse:
-    """Every filtered row as .xlsx, IDs masked unless the user may and asks to see them
-    (full_ids=1), and one audit row with the filter and the number of rows."""
+    """Every filtered row of `export` as .xlsx, IDs masked unless the user may and asks
+    to see them (full_ids=1); one audit row with the filter and the number of rows."""
     full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
-    counter = RowCounter()
-    content = write_xlsx(columns, counter.wrap(rows(queryset, full_ids=full_ids)), sheet_name=sheet)
-    audit_log(
+    return export_download(
         actor=request.user,
-        action=f"registry.{kind}.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
+        action=export.action,
+        sheet=export.sheet,
+        columns=export.headers,
+        rows=export.rows(queryset, full_ids=full_ids),
+        detail={"filter": filters_for_audit(filters), "full_ids": full_ids},
     )
-    stamp = today().strftime("%Y%m%d")
-    return xlsx_response(f"{sheet}_{stamp}.xlsx", content)

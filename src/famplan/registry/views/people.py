@@ -12,7 +12,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
-from famplan.registry import selectors
+from famplan.registry import exports, selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
 from famplan.registry.services.births import MIN_MOTHER_AGE
@@ -116,10 +116,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('registry:person_list')}?{request.GET.urlencode()}")
     return export_response(
         request,
-        kind="person",
-        sheet="人员名单",
-        columns=selectors.EXPORT_COLUMNS,
-        rows=selectors.export_rows,
+        export=exports.PEOPLE,
         queryset=selectors.search_people(request.user, **filters),
         filters=filters,
     )
