@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import run_on_fresh_databases  # noqa: E402
+from _harness import run_on_fresh_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "src" / "famplan" / "orgunits" / "fixtures" / "huining_620422_divisions.csv"
@@ -97,9 +97,7 @@ def run(count: int) -> None:
         actor=admin,
     )
     # Every tenth husband away on an open migration (set up directly: not timed).
-    away = list(
-        Person.objects.filter(sex="M").order_by("pk").values_list("pk", "unit_id")[::10]
-    )
+    away = list(Person.objects.filter(sex="M").order_by("pk").values_list("pk", "unit_id")[::10])
     Migration.objects.bulk_create(
         Migration(unit_id=unit, person_id=pk, direction=Direction.OUT,
                   moved_on=date(2010, 1, 1), place="兰州市")
