@@ -17,7 +17,7 @@ from famplan.registry.imports._shared import (
     new_person,
     on_register,
     people_in_scope,
-    registered_id_numbers,
+    report_taken_id,
 )
 from famplan.registry.models import (
     Birth,
@@ -28,6 +28,7 @@ from famplan.registry.models import (
     Sex,
 )
 from famplan.registry.services import PersonData
+from famplan.registry.services.checks import id_number_holders
 from famplan.transfer.imports.columns import Column, choice, integer, text
 from famplan.transfer.imports.columns import date as date_cell
 from famplan.transfer.imports.framework import (
@@ -80,13 +81,12 @@ class BirthImport(RegistryImport):
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
         report_duplicates(rows, ctx, "child_id", "婴儿身份证号与第 {first} 行重复")
-        taken = registered_id_numbers(r["child_id"] for r in rows if r.ok("child_id"))
+        holders = id_number_holders(r["child_id"] for r in rows if r.ok("child_id"))
         people = people_in_scope(
             ctx, [r["mother_id"] for r in rows] + [r["father_id"] for r in rows]
         )
         for row in rows:
-            if row["child_id"] in taken:
-                ctx.error(row, "child_id", f"身份证号{row['child_id']}已登记")
+            report_taken_id(row, ctx, "child_id", holders, f"身份证号{row['child_id']}已登记")
             mother = people.get(row["mother_id"]) if row.ok("mother_id") else None
             if row["mother_id"] and row.ok("mother_id"):
                 if mother is None:

@@ -15,7 +15,8 @@ from famplan.registry.imports._shared import (
     check_facts,
     check_id_number,
     id_column,
-    registered_id_numbers,
+    report_problems,
+    report_taken_id,
 )
 from famplan.registry.models import (
     Ethnicity,
@@ -27,6 +28,7 @@ from famplan.registry.models import (
     Relation,
 )
 from famplan.registry.services import PersonData
+from famplan.registry.services.checks import id_number_holders, taken_number_error
 from famplan.transfer.imports.columns import Column, choice, phone, text
 from famplan.transfer.imports.columns import date as date_cell
 from famplan.transfer.imports.framework import (
@@ -95,10 +97,9 @@ class PersonImport(RegistryImport):
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
         report_duplicates(rows, ctx, "id_number", "身份证号与第 {first} 行重复")
-        taken = registered_id_numbers(r["id_number"] for r in rows if r.ok("id_number"))
+        holders = id_number_holders(r["id_number"] for r in rows if r.ok("id_number"))
         for row in rows:
-            if row["id_number"] in taken:
-                ctx.error(row, "id_number", f"身份证号{row['id_number']}已登记")
+            report_taken_id(row, ctx, "id_number", holders, f"身份证号{row['id_number']}已登记")
         self._resolve_households(rows, ctx)
 
     def _resolve_households(self, rows: list[Row], ctx: ImportContext) -> None:
@@ -119,7 +120,15 @@ class PersonImport(RegistryImport):
             if number in existing:
                 _, household_unit, head_id, dissolved_on = existing[number]
                 if household_unit != unit:
-                    ctx.error(row, "household_number", f"户号{number}已存在，且不属于该村(居)")
+                    taken = taken_number_error(
+                        ctx.actor,
+                        kind="household_number",
+                        number=number,
+                        holder_unit_id=household_unit,
+                        field="household_number",
+                        message=f"户号{number}已存在，且不属于该村(居)",
+                    )
+                    report_problems(row, ctx, [taken], {})
                 elif dissolved_on is not None:
                     ctx.error(row, "household_number", f"户号{number}已撤销")
                 elif is_head and head_id is not None:

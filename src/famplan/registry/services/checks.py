@@ -11,6 +11,7 @@ from django.dispatch import Signal
 
 from famplan.common.bulk import chunked
 from famplan.common.dates import today
+from famplan.common.idnumbers import normalize
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.registry.models import (
     ON_REGISTER,
@@ -124,6 +125,15 @@ class UnusableNumber(FieldError):
         self.kind = kind
         self.number = number
         self.holder_unit_id = holder_unit_id
+
+
+def id_number_holders(id_numbers: Iterable[str | None]) -> dict[str, str]:
+    """The village of whoever already holds each of these ID numbers, anywhere."""
+    wanted = sorted({normalize(n) for n in id_numbers if n})
+    found: dict[str, str] = {}
+    for chunk in chunked(wanted):
+        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "unit_id"))
+    return found
 
 
 def taken_number_error(

@@ -6,7 +6,6 @@ the migrations import (a whole file) call the same pair."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from famplan.registry.services.checks import (
     STATUS_LABEL,
     UNUSABLE,
     future_error,
+    id_number_holders,
     locked,
     not_future,
     person_facts,
@@ -173,15 +173,6 @@ class MigrationInEntry:
 
 
 ALREADY_REGISTERED = "此人已在人口库中，本县内迁移请办理居住地变更"
-
-
-def id_number_holders(id_numbers: Iterable[str | None]) -> dict[str, str]:
-    """The village of whoever already holds each of these ID numbers, anywhere."""
-    wanted = sorted({normalize(n) for n in id_numbers if n})
-    found: dict[str, str] = {}
-    for chunk in chunked(wanted):
-        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "unit_id"))
-    return found
 
 
 def check_migration_in(
