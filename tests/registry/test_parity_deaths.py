@@ -38,7 +38,9 @@ def away_husband(township_clerk):
     """A married man away on an open migration: every side effect of a death at once."""
     husband = person(township_clerk, name="王建国", sex="M", born=dt.date(1960, 1, 1))
     wife = person(township_clerk, name="李桂兰", sex="F", born=dt.date(1962, 3, 3))
-    marriage_record(actor=township_clerk, husband=husband, wife=wife, married_on=dt.date(1985, 5, 1))
+    marriage_record(
+        actor=township_clerk, husband=husband, wife=wife, married_on=dt.date(1985, 5, 1)
+    )
     migration_out_record(
         actor=township_clerk, person=husband, moved_on=dt.date(2010, 1, 1), place="兰州市"
     )
@@ -48,7 +50,9 @@ def away_husband(township_clerk):
 def snapshot() -> dict:
     return {
         "deaths": list(
-            Death.objects.values("unit_id", "entered_by_id", "person_id", "died_on", "cause", "place")
+            Death.objects.values(
+                "unit_id", "entered_by_id", "person_id", "died_on", "cause", "place"
+            )
         ),
         "people": list(
             Person.objects.order_by("pk").values(

@@ -28,10 +28,16 @@ def snapshot() -> dict:
     return {
         "marriages": list(
             Marriage.objects.order_by("husband_id", "married_on").values(
-                "unit_id", "entered_by_id", "husband_id", "wife_id", "married_on", "kind",
-                "ended_on", "end_cause",
+                "unit_id",
+                "entered_by_id",
+                "husband_id",
+                "wife_id",
+                "married_on",
+                "kind",
+                "ended_on",
+                "end_cause",
             )
-        ),  # fmt: skip
+        ),
         "people": list(Person.objects.order_by("pk").values("pk", "marital_status", "version")),
         "audit": audit_trail(),
     }

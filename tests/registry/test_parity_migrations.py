@@ -31,10 +31,18 @@ def snapshot() -> dict:
     return {
         "migrations": list(
             Migration.objects.order_by("person__id_number").values(
-                "unit_id", "entered_by_id", "person__id_number", "direction", "moved_on",
-                "place", "employer", "contact_phone", "returned_on", "status",
+                "unit_id",
+                "entered_by_id",
+                "person__id_number",
+                "direction",
+                "moved_on",
+                "place",
+                "employer",
+                "contact_phone",
+                "returned_on",
+                "status",
             )
-        ),  # fmt: skip
+        ),
         "people": list(Person.objects.order_by("id_number").values(*PERSON_VALUES)),
         "audit": audit_trail(),
     }
@@ -48,9 +56,13 @@ def test_it_records_the_same_departure(township_clerk):
     who = person(township_clerk, name="刘外出", sex="M", born=dt.date(1995, 1, 1))
     by_form = rolled_back(
         lambda: migration_out_record(
-            actor=township_clerk, person=who, moved_on=MOVED, place="兰州市",
-            employer="某公司", contact_phone="13800000000",
-        ),  # fmt: skip
+            actor=township_clerk,
+            person=who,
+            moved_on=MOVED,
+            place="兰州市",
+            employer="某公司",
+            contact_phone="13800000000",
+        ),
         snapshot,
     )
     rows = [HEADER, out_row(who)]
@@ -101,7 +113,8 @@ def test_it_refuses_the_same_departures_with_the_same_words(township_clerk):
     Person.objects.filter(pk=late.pk).update(registered_on=dt.date(2020, 1, 1))
     cases = [
         (who, today() + dt.timedelta(days=1), "兰州市", "流出日期不能晚于今天"),
-        (Person.objects.get(pk=away.pk), MOVED, "兰州市", "何已出当前状态为外出(流出)，不能登记流出"),
+        (Person.objects.get(pk=away.pk), MOVED, "兰州市",
+         "何已出当前状态为外出(流出)，不能登记流出"),
         # The import did not check this one before the rules were shared.
         (Person.objects.get(pk=late.pk), dt.date(2019, 1, 1), "兰州市", "流出日期早于登记日期"),
         (who, MOVED, "", "请填写流入地"),
@@ -127,7 +140,8 @@ def test_it_refuses_the_same_arrivals_with_the_same_words(township_clerk):
         (arrival(new_id(born)), MOVED, "", "请填写流出地（户籍地）"),
         (arrival(here.id_number), MOVED, "定西市", "此人已在人口库中，本县内迁移请办理居住地变更"),
         (arrival(new_id(born)), dt.date(1990, 1, 1), "定西市", "流入日期早于出生日期"),
-        (arrival(new_id(born, "M")), MOVED, "定西市", "性别与身份证号不一致（第17位奇数为男，偶数为女）"),
+        (arrival(new_id(born, "M")), MOVED, "定西市",
+         "性别与身份证号不一致（第17位奇数为男，偶数为女）"),
     ]  # fmt: skip
     for facts, day, place, message in cases:
         by_form = service_refusal(
