@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
@@ -78,9 +79,21 @@ def person_facts(pks: Iterable[int]) -> dict[int, dict]:
     return found
 
 
+_today_cache: list = [date.min, 0.0]
+
+
+def _today() -> date:
+    # today(), read from the clock at most once a second: an import asks once a row,
+    # and the time zone conversion behind it costs more than the whole check.
+    now = time.monotonic()
+    if now - _today_cache[1] > 1:
+        _today_cache[:] = [today(), now]
+    return _today_cache[0]
+
+
 def future_error(day: date, field: str, label: str) -> FieldError | None:
     """not_future as a value: None, or the refusal."""
-    return FieldError(field, f"{label}不能晚于今天") if day > today() else None
+    return FieldError(field, f"{label}不能晚于今天") if day > _today() else None
 
 
 def on_register_error(person: dict, field: str, day: date) -> FieldError | None:
