@@ -21,7 +21,7 @@ from famplan.registry.models import (
 )
 from famplan.registry.services import death_record, marriage_record, migration_out_record
 from tests.registry.factories import person
-from tests.registry.parity import (
+from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
     imported,

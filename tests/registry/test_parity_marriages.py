@@ -12,7 +12,7 @@ from famplan.registry.imports.marriages import MarriageImport
 from famplan.registry.models import MaritalStatus, Marriage, MarriageKind, Person
 from famplan.registry.services import death_record, divorce_record, marriage_record
 from tests.registry.factories import person
-from tests.registry.parity import (
+from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
     imported,

@@ -10,7 +10,7 @@ from famplan.registry.imports.migrations import MigrationImport
 from famplan.registry.models import Direction, Migration, Person, PersonStatus
 from famplan.registry.services import PersonData, migration_in_record, migration_out_record
 from tests.registry.factories import person
-from tests.registry.parity import (
+from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
     imported,
