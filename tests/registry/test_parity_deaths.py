@@ -20,7 +20,6 @@ from famplan.registry.models import (
     PersonStatus,
 )
 from famplan.registry.services import death_record, marriage_record, migration_out_record
-from tests.registry.factories import person
 from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
@@ -28,6 +27,7 @@ from tests.registry.event_parity import (
     rolled_back,
     service_refusal,
 )
+from tests.registry.factories import person
 
 HEADER = ["身份证号", "死亡日期", "死亡原因", "死亡地点"]
 DIED = dt.date(2024, 3, 15)

@@ -11,7 +11,6 @@ from famplan.common.dates import today
 from famplan.registry.imports.marriages import MarriageImport
 from famplan.registry.models import MaritalStatus, Marriage, MarriageKind, Person
 from famplan.registry.services import death_record, divorce_record, marriage_record
-from tests.registry.factories import person
 from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
@@ -19,6 +18,7 @@ from tests.registry.event_parity import (
     rolled_back,
     service_refusal,
 )
+from tests.registry.factories import person
 
 HEADER = ["丈夫身份证号", "妻子身份证号", "结婚日期"]
 MARRIED = dt.date(2023, 10, 1)

@@ -9,7 +9,6 @@ from famplan.common.dates import today
 from famplan.registry.imports.migrations import MigrationImport
 from famplan.registry.models import Direction, Migration, Person, PersonStatus
 from famplan.registry.services import PersonData, migration_in_record, migration_out_record
-from tests.registry.factories import person
 from tests.registry.event_parity import (
     audit_trail,
     import_refusals,
@@ -17,6 +16,7 @@ from tests.registry.event_parity import (
     rolled_back,
     service_refusal,
 )
+from tests.registry.factories import person
 from tests.transfer.test_imports import new_id
 
 HEADER = ["方向", "身份证号", "姓名", "性别", "出生日期", "民族", "户口性质",

@@ -26,6 +26,8 @@ SPELLED_OUT = {
     "registry.marriage.divorced": "登记离婚",
     "registry.household.split": "分户",
     "registry.household.merged": "并户",
+    "registry.household.member_added": "添加户成员",
+    "registry.household.head_changed": "变更户主",
     "registry.events.listed": "查看本月录入",
     "transfer.import.completed": "导入数据",
     "quality.run.completed": "数据质量检查",

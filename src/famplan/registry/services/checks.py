@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
@@ -44,6 +44,16 @@ def locked(person: Person) -> Person:
 
 def locked_pk(pk: int) -> Person:
     return Person.objects.select_for_update().get(pk=pk)
+
+
+def check_on_register(facts: Mapping[str, Any], field: str, day: date | None = None) -> None:
+    """require_on_register over a person's facts (the dict rows the batch rules take:
+    people_in_scope, facts_of), with its messages."""
+    if facts["status"] not in ON_REGISTER:
+        label = PersonStatus(facts["status"]).label
+        raise FieldError(field, f"{facts['name']}已{label}，不能登记此事件")
+    if day is not None and day < facts["birth_date"]:
+        raise FieldError(field, f"日期早于{facts['name']}的出生日期")
 
 
 # --- life events: facts snapshots and pure checks ---------------------------------------

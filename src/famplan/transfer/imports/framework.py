@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.progress import Progress, no_progress
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.transfer.imports.columns import CellInvalid, Column, as_text, is_empty
 from famplan.transfer.imports.reading import UnreadableFile, read_table
 
-ProgressFn = Callable[[float, str], None]
 # Columns our own error report adds; a corrected report can be uploaded again as is.
 IGNORED_HEADERS = frozenset({"原行号", "错误原因"})
 _CLEAN_CHUNK = 5000
@@ -231,7 +231,7 @@ def _match_headers(
 
 
 def _clean_rows(
-    table: list[list[Any]], start: int, ctx: ImportContext, progress: ProgressFn
+    table: list[list[Any]], start: int, ctx: ImportContext, progress: Progress
 ) -> list[Row]:
     columns = [(c, ctx.index.get(c.field)) for c in ctx.record_type.columns]
     rows: list[Row] = []
@@ -274,23 +274,18 @@ def _failure(ctx: ImportContext, header: Sequence[Any], rows: list[Row]) -> Impo
     )
 
 
-def _no_progress(percent: float, message: str = "") -> None:
-    pass
-
-
 def import_table(
     *,
     content: bytes,
     filename: str,
     record_type: RecordType,
     actor: Any,
-    progress: ProgressFn | None = None,
+    progress: Progress = no_progress,
     job: Any = None,
 ) -> ImportResult:
     """Validate the whole file, then write every row in one transaction, or none.
 
     Raises ImportFailed listing every bad cell when anything is wrong."""
-    progress = progress or _no_progress
     progress(1, "正在读取文件")
     try:
         table = read_table(content, filename)
@@ -320,7 +315,7 @@ def import_table(
 
 
 def _resolve_and_write(
-    ctx: ImportContext, header: Sequence[Any], rows: list[Row], filename: str, progress: ProgressFn
+    ctx: ImportContext, header: Sequence[Any], rows: list[Row], filename: str, progress: Progress
 ) -> ImportResult:
     record_type, actor = ctx.record_type, ctx.actor
     try:
