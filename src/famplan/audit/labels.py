@@ -31,6 +31,8 @@ SPELLED_OUT = {
     "registry.events.listed": "查看本月录入",
     "transfer.import.completed": "导入数据",
     "quality.run.completed": "数据质量检查",
+    "quality.number_conflict.recorded": "记录号码冲突",
+    "quality.conflicts.viewed": "查看号码冲突",
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
     "jobs.job.started": "启动后台任务",
