@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import hashlib
 import ipaddress
 import json
@@ -34,14 +35,16 @@ _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", 
 
 
 def _plain_json(value: Any) -> Any:
-    """Detail as the database gives it back: keys as strings, and integral floats as
-    integers (PostgreSQL's jsonb stores 1e20 as 100000000000000000000)."""
+    """Detail as the database gives it back (after a JSON round trip, which makes
+    keys strings and tuples lists), and integral floats as the
+    integers PostgreSQL's jsonb turns them into (1e20 comes back 100000000000000000000:
+    the float's shortest decimal, so int(Decimal(repr)) and not int(float))."""
     if isinstance(value, dict):
-        return {str(k): _plain_json(v) for k, v in value.items()}
+        return {k: _plain_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain_json(v) for v in value]
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return int(decimal.Decimal(repr(value)))
     return value
 
 
@@ -73,7 +76,7 @@ def fixed_part(
     """The canonical text of the fields that one audit_log_rows call shares."""
     values = (
         _at(at), user_id, str(username), _ip(ip), str(action), str(result),
-        _plain_json(detail or {}), str(target_type),
+        _plain_json(json.loads(json.dumps(detail or {}))), str(target_type),
     )  # fmt: skip
     return ",".join(_encode(v) for v in values)
 
@@ -104,7 +107,7 @@ def _read_head(connection: BaseDatabaseWrapper) -> Head:
         sql = "SELECT head_seq, head_hash FROM audit_chain_head()"
     else:
         sql = (
-            f"SELECT seq, row_hash FROM {TABLE} WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"  # noqa: S608, E501
+            f"SELECT seq, row_hash FROM {TABLE} WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"  # noqa: S608
         )
     with connection.cursor() as cursor:
         cursor.execute(sql)
