@@ -32,6 +32,8 @@ SPELLED_OUT = {
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
     "jobs.job.started": "启动后台任务",
+    "audit.access.denied": "无权访问（已拒绝）",
+    "audit.access.not_found": "访问不存在或管辖范围外的记录",
 }
 
 SUBJECTS = {
