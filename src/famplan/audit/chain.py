@@ -22,6 +22,7 @@ import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ TABLE = "audit_auditentry"
 
 # One encoder, built once: json.dumps with keyword arguments builds a new one per call.
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_quote = encode_basestring  # what _encode does for a str (ensure_ascii=False)
 
 
 def _plain_json(value: Any) -> Any:
@@ -81,9 +83,12 @@ def fixed_part(
     return ",".join(_encode(v) for v in values)
 
 
-def row_hash(seq: int, prev: str, fixed: str, unit: str | None, target_id: Any, label: Any) -> str:
-    unit_text = "null" if unit is None else _encode(str(unit))
-    text = f'[{seq},"{prev}",{fixed},{unit_text},{_encode(str(target_id))},{_encode(str(label))}]'
+def row_hash(seq: int, prev: str, fixed: str, unit: str | None, target_id: str, label: str) -> str:
+    """The row's hash. unit, target_id and label as the strings stored; quoted with
+    json's own string encoder (what the encoder does for a str, at half its cost: this
+    runs once per row of a 100,000-row import)."""
+    unit_text = "null" if unit is None else _quote(unit)
+    text = f'[{seq},"{prev}",{fixed},{unit_text},{_quote(target_id)},{_quote(label)}]'
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -94,7 +99,7 @@ class Head:
     seq: int
     hash: str
 
-    def extend(self, fixed: str, unit: str | None, target_id: Any, label: Any) -> tuple:
+    def extend(self, fixed: str, unit: str | None, target_id: str, label: str) -> tuple:
         """(seq, prev_hash, row_hash) for the next row, which becomes the head."""
         prev = self.hash
         self.seq += 1
@@ -168,7 +173,7 @@ def _check(row: tuple, head: Head) -> Problem | None:
         at=at, user_id=user_id, username=username, ip=ip, action=action,
         result=result, detail=detail, target_type=target_type,
     )  # fmt: skip
-    if row_hash(seq, prev, fixed, unit, target_id, label) != stored:
+    if row_hash(seq, prev, fixed, unit, str(target_id), str(label)) != stored:
         return Problem(row_id, "content changed", "此行内容与写入时的哈希不符")
     if seq > head.seq + 1:
         gap = f"{head.seq + 1}" if seq == head.seq + 2 else f"{head.seq + 1}–{seq - 1}"

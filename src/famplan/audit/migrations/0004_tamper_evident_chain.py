@@ -47,7 +47,7 @@ def chain_existing_rows(apps, schema_editor):
             at=at, user_id=user_id, username=username, ip=ip, action=action,
             result=result, detail=detail, target_type=ttype,
         )  # fmt: skip
-        updates.append((*head.extend(fixed, unit, tid, label), row_id))
+        updates.append((*head.extend(fixed, unit, str(tid), str(label)), row_id))
     if not updates:
         return
     vendor = connection.vendor
