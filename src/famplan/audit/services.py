@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import islice
 from typing import Any
 
 from django.db import connections, models, router
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from famplan.audit import chain, context
 from famplan.audit.models import AuditEntry, Result
+from famplan.common.bulk import insert_values
 
 
 def _target_fields(target: models.Model | None) -> dict[str, str]:
@@ -70,8 +70,6 @@ def audit_log_many(
     )
 
 
-# Rows per executemany: bounds the memory a 100,000-row import holds at once.
-_ROWS_BATCH = 2000
 _COLUMNS = (
     "at", "user", "username", "ip", "action", "org_unit", "target_type", "target_id",
     "target_label", "detail", "result", "seq", "prev_hash", "row_hash",
@@ -88,7 +86,7 @@ def audit_log_rows(
 ) -> int:
     """THE way to write many audit rows: one per (org unit id, target id, target label),
     all of one action on one kind of target (`target_type` as "app.model"), with the
-    same detail, through one prepared INSERT run with executemany.
+    same detail, through one prepared INSERT run with executemany (common.bulk).
 
     Django's bulk_create compiles SQL for every batch and prepares every value through
     the field API, and needs model instances: for an import of 100,000 people that was
@@ -96,14 +94,9 @@ def audit_log_rows(
     adds only its three values, and its place in the tamper-evidence chain (whose lock
     is held until the transaction ends). Call inside the transaction of the writes it
     records, as late in it as you can: other writers of audit rows wait for the commit."""
-    connection = connections[router.db_for_write(AuditEntry)]
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
     fields = {name: AuditEntry._meta.get_field(name) for name in _COLUMNS}
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from _meta
-        quote(AuditEntry._meta.db_table),
-        ", ".join(quote(fields[name].column) for name in _COLUMNS),
-        ", ".join(["%s"] * len(_COLUMNS)),
-    )
 
     def prepared(name: str, value: Any) -> Any:
         return fields[name].get_db_prep_save(value, connection)
@@ -119,18 +112,13 @@ def audit_log_rows(
     )  # fmt: skip
     ip = prepared("ip", ip)
     detail_value = prepared("detail", detail or {})
-    written = 0
-    rows = iter(rows)
-    with chain.appending(connection) as head, connection.cursor() as cursor:
+    with chain.appending(connection) as head:
         extend = head.extend
-        while batch := list(islice(rows, _ROWS_BATCH)):
-            values = []
-            for unit, pk, label in batch:
-                target_id, label = str(pk), label[:200]
-                values.append(
-                    (at, user_id, username, ip, action, unit, target_type, target_id,
-                     label, detail_value, Result.OK, *extend(fixed, unit, target_id, label))
-                )  # fmt: skip
-            cursor.executemany(sql, values)
-            written += len(batch)
-    return written
+        # A generator: each row takes its place in the chain as it is written, in order.
+        values = (
+            (at, user_id, username, ip, action, unit, target_type, str(pk), label[:200],
+             detail_value, Result.OK, *extend(fixed, unit, str(pk), label[:200]))
+            for unit, pk, label in rows
+        )  # fmt: skip
+        columns = [fields[name].column for name in _COLUMNS]
+        return insert_values(AuditEntry, columns, values, using=using)

@@ -3,8 +3,9 @@ save per row. Used by the imports, the audit log's bulk writer, the quality runs
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -102,24 +103,42 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
     return None
 
 
+def insert_values(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> int:
+    """INSERT rows of database-ready values for `columns` (column names) with one prepared
+    statement run with executemany, WRITE_BATCH rows at a time; `rows` may be a generator
+    (it is consumed in order, a batch at a time). Returns the number of rows written."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    # Names come from the model's _meta; every value is a parameter.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    written = 0
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(rows, WRITE_BATCH)):
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[list]) -> list[int]:
-    """INSERT rows of database-ready values for `columns` (column names, primary key
-    left out); returns the new primary keys in row order."""
+    """insert_values with primary keys reserved up front: returns the new keys in row
+    order (for records that others then point at)."""
     if not rows:
         return []
     connection = _db()
     ids = _reserve_ids(model, len(rows))
     if ids is None:  # pragma: no cover - SQLite and PostgreSQL are the supported backends
         raise NotImplementedError(connection.vendor)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in [model._meta.pk.column, *columns])
-    marks = ", ".join(["%s"] * (len(columns) + 1))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            chunk = rows[start : start + WRITE_BATCH]
-            keys = ids[start : start + WRITE_BATCH]
-            cursor.executemany(sql, [[pk, *row] for pk, row in zip(keys, chunk, strict=True)])
+    keyed = ([pk, *row] for pk, row in zip(ids, rows, strict=True))
+    insert_values(model, [model._meta.pk.column, *columns], keyed)
     return ids
 
 
