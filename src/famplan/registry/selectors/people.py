@@ -45,8 +45,10 @@ def search_people(
     people = people_for_user(user)
     q = (q or "").strip()
     if q:
-        if len(q) == 18 and q[:17].isdigit():
-            id_number = id_number or q
+        # Typed forms of a number (full-width digits, a pasted apostrophe) count as one.
+        typed_number = normalize(q)
+        if len(typed_number) == 18 and typed_number[:17].isascii() and typed_number[:17].isdigit():
+            id_number = id_number or typed_number
         else:
             name = name or q
     if id_number:
