@@ -32,6 +32,12 @@ SPELLED_OUT = {
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
     "jobs.job.started": "启动后台任务",
+    "registration.registration.submitted": "提交生育登记",
+    "registration.registration.registered": "办结生育登记",
+    "registration.registration.returned": "退回生育登记",
+    "registration.registration.birth_linked": "生育登记关联出生",
+    "registration.card.printed": "打印生育登记服务卡",
+    "registration.status.checked": "网上查询生育登记状态",
 }
 
 SUBJECTS = {
@@ -47,6 +53,7 @@ SUBJECTS = {
     "worklist": "质量问题清单",
     "file": "任务文件",
     "job": "后台任务",
+    "registration": "生育登记",
 }
 
 # verb -> a pattern with {s} for the subject
