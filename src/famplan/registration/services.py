@@ -122,8 +122,6 @@ def _check(data: RegistrationData, channel: str) -> None:
             unit_id = getattr(spouse, f"{kind}_unit_id")
             if unit_id and not OrgUnit.objects.filter(code=unit_id, level=Level.VILLAGE).exists():
                 raise FieldError(f"{prefix}_{kind}_unit", f"{label}所选村(居)不存在")
-    if data.wife.id_number == data.husband.id_number:
-        raise FieldError("husband_id_number", "男方与女方的身份证号不能相同")
     if data.married_on > today():
         raise FieldError("married_on", "结婚日期不能晚于今天")
     if data.expected_on and data.expected_on > today() + timedelta(days=MAX_AHEAD_DAYS):
@@ -214,12 +212,16 @@ def _resolve(registration: BirthRegistration, declared: list[ChildData] | None) 
         )
     ]
     rows: list[RegistrationChild] = []
+    # Registered after the birth: the child this registration is for is not one of the
+    # children before it.
+    this_child = {registration.birth_id} | {b.pk for b in _births_fitting_expected(registration)}
     condition = Q(pk__in=[])
     if wife is not None:
         condition |= Q(mother=wife)
     if husband is not None:
         condition |= Q(father=husband)
-    for birth in Birth.objects.filter(condition).select_related("child").order_by("born_on"):
+    births = Birth.objects.filter(condition).exclude(pk__in=[p for p in this_child if p])
+    for birth in births.select_related("child").order_by("born_on"):
         if wife is not None and husband is not None and birth.mother_id == wife.pk:
             relation = ChildRelation.JOINT if birth.father_id == husband.pk else ChildRelation.WIFE
         elif wife is not None and birth.mother_id == wife.pk:
@@ -460,6 +462,20 @@ def birth_matches(registration: BirthRegistration, birth: Birth) -> bool:
     )
 
 
+def _births_fitting_expected(registration: BirthRegistration) -> list[Birth]:
+    """The wife's unlinked births around the expected date (none without a date)."""
+    if registration.wife_person_id is None or registration.expected_on is None:
+        return []
+    return list(
+        Birth.objects.filter(
+            mother_id=registration.wife_person_id,
+            registration__isnull=True,
+            born_on__gte=registration.expected_on - timedelta(days=EARLY_DAYS),
+            born_on__lte=registration.expected_on + timedelta(days=LATE_DAYS),
+        )
+    )
+
+
 def candidate_births(registration: BirthRegistration) -> list[Birth]:
     """The wife's births not linked to any registration that fit the expected date."""
     if registration.wife_person_id is None:
@@ -503,7 +519,10 @@ def _auto_link(actor: Any, registration: BirthRegistration) -> None:
     """Registered after the birth: link it now if exactly one birth fits."""
     found = candidate_births(registration)
     if len(found) == 1:
-        registration_link_birth(actor=actor, registration=registration, birth=found[0])
+        linked = registration_link_birth(actor=actor, registration=registration, birth=found[0])
+        registration.birth = linked.birth
+        registration.birth_linked_at = linked.birth_linked_at
+        registration.version = linked.version
 
 
 @transaction.atomic
