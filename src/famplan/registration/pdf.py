@@ -3,9 +3,14 @@ with Debian's Noto CJK fonts, embedded (subset) in the file so it prints anywher
 
 from __future__ import annotations
 
+import logging
+
 from django.template.loader import render_to_string
 
 from famplan.registration.models import BirthRegistration
+
+# WeasyPrint logs each rendering step at INFO: seven lines a card in the server's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def card_pdf(registration: BirthRegistration) -> bytes:
