@@ -81,7 +81,7 @@ def data_for(
     wife_name: str | None = None,
     wife_id: str | None = None,
     husband_id: str | None = None,
-    expected_on: date | None | str = "soon",
+    expected_on: date | str | None = "soon",
     children: list[ChildData] | None = None,
     places: bool = False,
 ) -> RegistrationData:
