@@ -255,3 +255,25 @@ def test_it_links_only_registered_registrations(township_clerk, couple):
 @pytest.mark.parametrize("raw", ["abcd-efgh-jkmn", " ABCD EFGH JKMN ", "ABCDEFGHJKMN"])
 def test_it_normalizes_a_typed_receipt_number(raw):
     assert normalize_receipt(raw) == "ABCDEFGHJKMN"
+
+
+def test_it_links_the_birth_of_a_wife_who_joined_the_registry_after_applying(township_clerk):
+    from famplan.registry.services import PersonData, birth_record, person_create
+
+    data = data_for(None, expected_on=today())
+    r = submit(None, data, channel=Channel.ONLINE)
+    r = registration_register(actor=township_clerk, registration=r)
+    assert r.wife_person is None
+    wife = person_create(
+        actor=township_clerk,
+        data=PersonData(
+            name="孙丽", sex="F", birth_date=date(1996, 7, 8), unit_id="620422100001",
+            id_number=data.wife.id_number, registered_on=date(1996, 7, 8),
+        ),
+    )  # fmt: skip
+    birth = birth_record(
+        actor=township_clerk, mother=wife, father=None, child_name="孙宝",
+        sex="F", born_on=today(), place_type="hospital",
+    )  # fmt: skip
+    r.refresh_from_db()
+    assert (r.birth, r.wife_person) == (birth, wife)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
@@ -448,9 +448,17 @@ def registration_return(
     return registration
 
 
+def is_wife(registration: BirthRegistration, mother: Person) -> bool:
+    """The mother is the registration's wife: the registry person it found, or the
+    person with her ID number (she may have joined the registry after applying)."""
+    if registration.wife_person_id is not None:
+        return mother.pk == registration.wife_person_id
+    return bool(mother.id_number) and mother.id_number == registration.wife_id_number
+
+
 def birth_matches(registration: BirthRegistration, birth: Birth) -> bool:
     """The mother is the registration's wife and the date fits the expected date."""
-    if registration.wife_person_id is None or birth.mother_id != registration.wife_person_id:
+    if not is_wife(registration, birth.mother):
         return False
     if registration.expected_on is None:
         since = registration.submitted_at.date() - timedelta(days=NO_DATE_LOOKBACK_DAYS)
@@ -462,14 +470,19 @@ def birth_matches(registration: BirthRegistration, birth: Birth) -> bool:
     )
 
 
+def _wife_births(registration: BirthRegistration) -> QuerySet[Birth]:
+    births = Birth.objects.filter(registration__isnull=True).select_related("mother")
+    if registration.wife_person_id is not None:
+        return births.filter(mother_id=registration.wife_person_id)
+    return births.filter(mother__id_number=registration.wife_id_number)
+
+
 def _births_fitting_expected(registration: BirthRegistration) -> list[Birth]:
     """The wife's unlinked births around the expected date (none without a date)."""
     if registration.wife_person_id is None or registration.expected_on is None:
         return []
     return list(
-        Birth.objects.filter(
-            mother_id=registration.wife_person_id,
-            registration__isnull=True,
+        _wife_births(registration).filter(
             born_on__gte=registration.expected_on - timedelta(days=EARLY_DAYS),
             born_on__lte=registration.expected_on + timedelta(days=LATE_DAYS),
         )
@@ -478,12 +491,9 @@ def _births_fitting_expected(registration: BirthRegistration) -> list[Birth]:
 
 def candidate_births(registration: BirthRegistration) -> list[Birth]:
     """The wife's births not linked to any registration that fit the expected date."""
-    if registration.wife_person_id is None:
-        return []
-    births = Birth.objects.filter(
-        mother_id=registration.wife_person_id, registration__isnull=True
-    ).order_by("born_on")
-    return [b for b in births if birth_matches(registration, b)]
+    return [
+        b for b in _wife_births(registration).order_by("born_on") if birth_matches(registration, b)
+    ]
 
 
 @transaction.atomic
@@ -496,15 +506,16 @@ def registration_link_birth(
         raise StateError("只有已登记的生育登记可以关联出生")
     if registration.birth_id is not None:
         raise StateError("该生育登记已关联出生记录")
-    birth = Birth.objects.select_for_update().get(pk=birth.pk)
+    birth = Birth.objects.select_for_update().select_related("mother").get(pk=birth.pk)
     if BirthRegistration.objects.filter(birth=birth).exists():
         raise StateError("该出生记录已关联其他生育登记")
     if not birth_matches(registration, birth):
         raise StateError("该出生记录的母亲或出生日期与本生育登记不符")
     registration.birth = birth
     registration.birth_linked_at = timezone.now()
+    registration.wife_person = birth.mother  # found now, if she joined the registry later
     registration.version += 1
-    registration.save(update_fields=["birth", "birth_linked_at", "version"])
+    registration.save(update_fields=["birth", "birth_linked_at", "wife_person", "version"])
     audit_log(
         actor=actor,
         action="registration.registration.birth_linked",
@@ -531,8 +542,12 @@ def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration
     whose expected date fits (the nearest, if several). None when there is none."""
     if BirthRegistration.objects.filter(birth=birth).exists():
         return None
+    mother = birth.mother
+    by_wife = Q(wife_person_id=mother.pk)
+    if mother.id_number:
+        by_wife |= Q(wife_person__isnull=True, wife_id_number=mother.id_number)
     waiting = BirthRegistration.objects.filter(
-        wife_person_id=birth.mother_id, status=Status.REGISTERED, birth__isnull=True
+        by_wife, status=Status.REGISTERED, birth__isnull=True
     )
     fits = [r for r in waiting if birth_matches(r, birth)]
     if not fits:
