@@ -38,6 +38,10 @@ SPELLED_OUT = {
     "registration.registration.birth_linked": "生育登记关联出生",
     "registration.card.printed": "打印生育登记服务卡",
     "registration.status.checked": "网上查询生育登记状态",
+    "registration.bundle.recorded": "登记出生一件事事项",
+    "registration.bundle.listed": "查看出生一件事清单",
+    "registration.bundle.viewed": "查看出生一件事",
+    "registration.bundle.exported": "导出出生一件事清单",
 }
 
 SUBJECTS = {

@@ -15,6 +15,7 @@ from famplan.registration.models import (
     SPOUSE_LABELS,
     SPOUSES,
     Applicant,
+    BundleItem,
     Channel,
     ChildRelation,
     Status,
@@ -304,3 +305,40 @@ class StatusCheckForm(forms.Form):
         if len(value) != RECEIPT_LENGTH:
             raise forms.ValidationError(f"回执号应为{RECEIPT_LENGTH}位字母和数字。")
         return value
+
+
+class BundleFilterForm(forms.Form):
+    date_from = _date_field("出生日期自", required=False, help_text="默认近一年")
+    date_to = _date_field("出生日期至", required=False)
+    unit = forms.ChoiceField(label="乡镇/村(居)", required=False)
+    missing = forms.BooleanField(label="只看未办齐的", required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(user)
+        self.fields["unit"].error_messages["invalid_choice"] = (
+            "所选单位不存在或不在您的管辖范围内。"
+        )
+        _style(self)
+        self.fields["missing"].widget.attrs["class"] = "form-check-input"
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {
+            "date_from": d["date_from"],
+            "date_to": d["date_to"],
+            "unit": d["unit"] or None,
+            "missing_only": d["missing"],
+        }
+
+
+class BundleItemForm(forms.Form):
+    item = forms.ChoiceField(choices=BundleItem.choices, widget=forms.HiddenInput)
+    number = _char("编号", 40, required=True)
+    done_on = _date_field("办理日期")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -235,3 +235,45 @@ class CertificateSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_code}-{self.year}: {self.last}"
+
+
+class BundleItem(models.TextChoices):
+    """The items of the "出生一件事" bundle (国办发〔2024〕3号) other offices own; famplan
+    records their number and date when entered. Birth registration is famplan's own
+    (BirthRegistration.birth), the childcare subsidy comes with the benefits app."""
+
+    MEDICAL_CERTIFICATE = "medical_certificate", "出生医学证明"
+    HUKOU = "hukou", "户口登记"
+    MEDICAL_INSURANCE = "medical_insurance", "医保参保"
+    SOCIAL_SECURITY_CARD = "social_security_card", "社会保障卡"
+
+
+class BirthBundleRecord(models.Model):
+    """One item of a newborn's bundle, done: its number (certificate, hukou, insurance
+    or card number) and date, and who recorded it."""
+
+    birth = models.ForeignKey("registry.Birth", on_delete=models.PROTECT, related_name="bundle")
+    # The birth's village, copied: the worklist is scoped on this table's own index.
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="所属村(居)", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.CharField("事项", max_length=30, choices=BundleItem.choices)
+    number = models.CharField("编号", max_length=40)
+    done_on = models.DateField("办理日期")
+    recorded_at = models.DateTimeField("录入时间", auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "出生一件事"
+        verbose_name_plural = "出生一件事"
+        constraints = [models.UniqueConstraint(fields=["birth", "item"], name="bundle_birth_item")]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} {self.number}"

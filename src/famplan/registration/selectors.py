@@ -9,13 +9,15 @@ registry (or the typed residence village). Only the handling township works it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from famplan.common.dates import today
 from famplan.common.idnumbers import normalize
 from famplan.orgunits.jurisdiction import (
     code_prefix_filter,
@@ -23,7 +25,8 @@ from famplan.orgunits.jurisdiction import (
     jurisdiction_code,
     scope,
 )
-from famplan.registration.models import BirthRegistration, Status
+from famplan.registration.models import BirthRegistration, BundleItem, Status
+from famplan.registry.models import Birth
 from famplan.registry.selectors import id_for_export
 
 
@@ -173,3 +176,93 @@ def find_for_status_check(id_number: str, receipt_number: str) -> BirthRegistrat
         .only("pk", "status", "township_id", "receipt_number")
         .first()
     )
+
+
+# --- the "出生一件事" bundle: a newborn's checklist and the village's worklist ---------
+
+# Newborns the worklist shows by default: born in the last year.
+BUNDLE_DEFAULT_DAYS = 366
+
+
+@dataclass(frozen=True)
+class BundleLine:
+    label: str
+    done: bool
+    number: str = ""
+    done_on: date | None = None
+    by: str = ""
+    item: str = ""  # a BundleItem code where famplan records it from the page
+    note: str = ""
+
+
+def newborns_for_user(
+    user: Any,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    unit: str | None = None,
+    missing_only: bool = False,
+) -> QuerySet[Birth]:
+    """Births in the user's jurisdiction (by the birth's village), newest first, with
+    what the checklist needs fetched alongside (the page's rows only)."""
+    births = scope(Birth.objects.all(), user, "unit")
+    if unit:
+        births = births.filter(**code_prefix_filter("unit_id", unit))
+    births = births.filter(born_on__gte=date_from or today() - timedelta(days=BUNDLE_DEFAULT_DAYS))
+    if date_to:
+        births = births.filter(born_on__lte=date_to)
+    if missing_only:
+        births = births.annotate(done=Count("bundle")).filter(
+            Q(done__lt=len(BundleItem.values)) | Q(registration__isnull=True)
+        )
+    return (
+        births.select_related("child", "mother", "unit", "registration")
+        .prefetch_related("bundle")
+        .order_by("-born_on", "-pk")
+    )
+
+
+def get_birth_for_user(user: Any, pk: Any) -> Birth:
+    return get_in_scope_or_404(
+        Birth.objects.select_related("child", "mother", "father", "unit", "registration"),
+        user,
+        "unit",
+        pk=pk,
+    )
+
+
+def bundle_lines(birth: Birth) -> list[BundleLine]:
+    """The six items of the bundle for one birth, in the order a family goes through them."""
+    done = {r.item: r for r in birth.bundle.all()}
+
+    def recorded(item: BundleItem) -> BundleLine:
+        r = done.get(item.value)
+        if r is None:
+            return BundleLine(item.label, False, item=item.value)
+        by = str(r.recorded_by) if r.recorded_by_id else ""
+        return BundleLine(item.label, True, r.number, r.done_on, by, item=item.value)
+
+    registration = getattr(birth, "registration", None)
+    if registration is not None and registration.status == Status.REGISTERED:
+        reg_line = BundleLine(
+            "生育登记", True, registration.certificate_number or "", registration.registered_on
+        )
+    else:
+        reg_line = BundleLine("生育登记", False, note="尚未关联生育登记")
+    return [
+        recorded(BundleItem.MEDICAL_CERTIFICATE),
+        reg_line,
+        recorded(BundleItem.HUKOU),
+        recorded(BundleItem.MEDICAL_INSURANCE),
+        recorded(BundleItem.SOCIAL_SECURITY_CARD),
+        # The childcare subsidy application comes with the benefits app.
+        BundleLine("育儿补贴申请", False, note="待育儿补贴功能上线后显示"),
+    ]
+
+
+def missing_labels(birth: Birth) -> list[str]:
+    return [
+        line.label
+        for line in bundle_lines(birth)
+        if not line.done and not line.note.startswith("待")
+    ]

@@ -25,7 +25,9 @@ from famplan.orgunits.models import Level, OrgUnit
 from famplan.registration.models import (
     SPOUSE_LABELS,
     SPOUSES,
+    BirthBundleRecord,
     BirthRegistration,
+    BundleItem,
     CertificateSequence,
     Channel,
     ChildRelation,
@@ -554,3 +556,37 @@ def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration
         return None
     fits.sort(key=lambda r: abs(((r.expected_on or birth.born_on) - birth.born_on).days))
     return registration_link_birth(actor=actor, registration=fits[0], birth=birth)
+
+
+@transaction.atomic
+def bundle_item_record(
+    *, actor: Any, birth: Birth, item: str, number: str, done_on: date
+) -> BirthBundleRecord:
+    """An item of the "出生一件事" bundle is done (entered, or as the other office told):
+    its number and date. Recording it again corrects it; the audit row keeps both."""
+    if item not in BundleItem.values:
+        raise FieldError("item", "事项无效")
+    label = BundleItem(item).label
+    number = (number or "").strip()
+    if not number:
+        raise FieldError("number", f"请填写{label}的编号")
+    if len(number) > 40:
+        raise FieldError("number", f"{label}的编号最多40位")
+    if done_on > today():
+        raise FieldError("done_on", f"{label}的办理日期不能晚于今天")
+    if done_on < birth.born_on:
+        raise FieldError("done_on", f"{label}的办理日期不能早于出生日期")
+    record = BirthBundleRecord.objects.select_for_update().filter(birth=birth, item=item).first()
+    before = {"number": record.number, "done_on": record.done_on.isoformat()} if record else None
+    if record is None:
+        record = BirthBundleRecord(birth=birth, item=item, unit_id=birth.unit_id)
+    record.number, record.done_on, record.recorded_by = number, done_on, actor
+    record.save()
+    audit_log(
+        actor=actor,
+        action="registration.bundle.recorded",
+        target=record,
+        org_unit_id=birth.unit_id,
+        detail={"birth": birth.pk, "item": item, "before": before},
+    )
+    return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from famplan.registration import public, views
+from famplan.registration import bundle_views, public, views
 
 app_name = "registration"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>/return/", views.registration_return, name="return"),
     path("<int:pk>/link-birth/", views.registration_link_birth, name="link_birth"),
     path("<int:pk>/card.pdf", views.registration_card, name="card"),
+    path("births/", bundle_views.bundle_list, name="bundle_list"),
+    path("births/export/", bundle_views.bundle_export, name="bundle_export"),
+    path("births/<int:pk>/", bundle_views.bundle_detail, name="bundle_detail"),
     path("public/apply/", public.public_apply, name="public_apply"),
     path("public/status/", public.public_status, name="public_status"),
 ]
