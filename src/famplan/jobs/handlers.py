@@ -32,10 +32,17 @@ def handler_for(kind: str) -> JobHandler:
 class JobFailed(Exception):
     """A handler's expected failure: the message is shown to the user (in Chinese).
 
-    `report` is an optional (filename, bytes) error report the user can download.
+    `report` is an optional (filename, bytes) error report the user can download;
+    `result` optional JSON the job page shows (e.g. an import's first errors).
     """
 
-    def __init__(self, message: str, report: tuple[str, bytes] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        report: tuple[str, bytes] | None = None,
+        result: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.report = report
+        self.result = result or {}

@@ -80,6 +80,7 @@ def job_run(job_id: str) -> None:
     except JobFailed as failure:
         job.status = JobStatus.FAILED
         job.error = failure.message
+        job.result = failure.result
         if failure.report is not None:
             name, content = failure.report
             job.result_file.save(name, ContentFile(content), save=False)
@@ -92,7 +93,17 @@ def job_run(job_id: str) -> None:
         job.percent = 100
         job.message = message or "已完成"
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "percent", "message", "error", "result_file", "finished_at"])
+    job.save(
+        update_fields=[
+            "status",
+            "percent",
+            "message",
+            "error",
+            "result",
+            "result_file",
+            "finished_at",
+        ]
+    )
     audit_log(
         actor=job.created_by,
         action=f"jobs.job.{job.status}",

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from famplan.audit.services import audit_log_rows
-from famplan.common import dates
-from famplan.common.bulk import bulk_set, chunked, insert_records
 from famplan.registry.imports._shared import (
     SEX,
     VIA,
     VILLAGE_NOTE,
     RegistryImport,
-    check_facts,
     check_id_number,
     id_column,
     registered_id_numbers,
 )
 from famplan.registry.models import (
     Ethnicity,
-    Household,
     HukouType,
     MaritalStatus,
-    Person,
-    PersonStatus,
     Relation,
 )
 from famplan.registry.services import PersonData
+from famplan.registry.services.people import (
+    household_problems,
+    households_by_number,
+    households_write,
+    people_write,
+    person_problems,
+)
 from famplan.transfer.imports.columns import Column, choice, phone, text
 from famplan.transfer.imports.columns import date as date_cell
 from famplan.transfer.imports.framework import (
@@ -67,29 +65,40 @@ class PersonImport(RegistryImport):
         Column("联系电话", "phone", False, phone(), as_text=True, sample="13800000000"),
         Column("登记日期", "registered_on", False, date_cell(), "留空为导入当天", empty=None),
     ]
+    # The service's field names -> this file's columns.
     FACTS = {
         "name": "name",
         "id_number": "id_number",
         "sex": "sex",
         "birth_date": "birth_date",
         "registered_on": "registered_on",
+        "household": "household_number",
+        "relation_to_head": "relation_to_head",
     }
 
     def check(self, row: Row, ctx: ImportContext) -> None:
+        # The registry's person rules (person_problems, as person_create runs them);
+        # a household named by number is checked in resolve, once it is looked up.
         values = row.values
         ctx.resolve_village(row, "unit_id")
-        if values["relation_to_head"] and not values["household_number"]:
-            ctx.error(row, "relation_to_head", "填写与户主关系时须同时填写户号")
         if row.ok("name", "sex", "birth_date", "id_number", "registered_on"):
             data = PersonData(
                 name=values["name"],
                 sex=values["sex"],
                 birth_date=values["birth_date"],
-                unit_id="",
+                unit_id=values["unit_id"],
                 id_number=values["id_number"],
+                ethnicity=values["ethnicity"],
+                hukou_type=values["hukou_type"],
+                relation_to_head=values["relation_to_head"] or "",
+                marital_status=values["marital_status"],
+                phone=values["phone"],
                 registered_on=values["registered_on"],
             )
-            check_facts(row, ctx, data, self.FACTS)
+            later = bool(values["household_number"])
+            for problem in person_problems(data, household=None, household_later=later):
+                ctx.error(row, self.FACTS.get(problem.field, problem.field), problem.message)
+            values["person"] = data
         elif values["id_number"] and row.ok("id_number"):
             check_id_number(row, ctx, "id_number")
 
@@ -102,13 +111,9 @@ class PersonImport(RegistryImport):
         self._resolve_households(rows, ctx)
 
     def _resolve_households(self, rows: list[Row], ctx: ImportContext) -> None:
-        numbers = sorted({r["household_number"] for r in rows if r["household_number"]})
-        existing: dict[str, tuple[int, str, int | None, date | None]] = {}
-        for chunk in chunked(numbers):
-            for number, *rest in Household.objects.filter(number__in=chunk).values_list(
-                "number", "pk", "unit_id", "head_id", "dissolved_on"
-            ):
-                existing[number] = tuple(rest)
+        existing = households_by_number(
+            (r["household_number"] for r in rows if r["household_number"]), lock=True
+        )
         new: dict[str, tuple[str, int]] = {}  # number -> (village, first row)
         heads: dict[str, int] = {}
         for row in rows:
@@ -117,13 +122,16 @@ class PersonImport(RegistryImport):
                 continue
             is_head = row["relation_to_head"] == Relation.HEAD
             if number in existing:
-                _, household_unit, head_id, dissolved_on = existing[number]
-                if household_unit != unit:
+                household = existing[number]
+                if household["unit_id"] != unit:
                     ctx.error(row, "household_number", f"户号{number}已存在，且不属于该村(居)")
-                elif dissolved_on is not None:
-                    ctx.error(row, "household_number", f"户号{number}已撤销")
-                elif is_head and head_id is not None:
-                    ctx.error(row, "relation_to_head", f"户号{number}已有户主")
+                elif "person" in row.values:
+                    # The rules of joining a household: the service's own.
+                    data = row["person"]
+                    data.household_id = household["pk"]
+                    for problem in household_problems(data, household):
+                        field = self.FACTS.get(problem.field, problem.field)
+                        ctx.error(row, field, problem.message)
             else:
                 first_unit, first_row = new.setdefault(number, (unit, row.number))
                 if first_unit != unit:
@@ -136,48 +144,21 @@ class PersonImport(RegistryImport):
                 first_head = heads.setdefault(number, row.number)
                 if first_head != row.number:
                     ctx.error(row, "relation_to_head", f"户号{number}在第 {first_head} 行已有户主")
-        ctx.state["households"] = {n: v[0] for n, v in existing.items()}
-        ctx.state["new_households"] = new
+        ctx.state["households"] = {n: h["pk"] for n, h in existing.items()}
+        ctx.state["new_households"] = {n: unit for n, (unit, _) in new.items()}
 
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
-        # Plain dicts rather than model instances: for 100,000 people, building
-        # instances alone took longer than the whole insert.
-        actor, today = ctx.actor, dates.today()
+        # The services' writers: households made by number, then the people with their
+        # households' heads and audit rows (people_write, as person_create uses it).
+        actor = ctx.actor
+        new = ctx.state["new_households"]
         household_ids: dict[str, int] = dict(ctx.state["households"])
-        households = [
-            {"unit_id": unit, "number": number, "entered_by_id": actor.pk}
-            for number, (unit, _) in ctx.state["new_households"].items()
-        ]
-        insert_records(Household, households)
-        household_ids.update((h["number"], h["id"]) for h in households)
+        household_ids.update(households_write(actor=actor, households=new, detail=VIA))
         people = []
         for row in rows:
-            record = dict(row.values)
-            number = record.pop("household_number")
-            record["household_id"] = household_ids.get(number) if number else None
-            record["registered_on"] = record["registered_on"] or today
-            record["entered_by_id"] = actor.pk
-            record["status"] = PersonStatus.ACTIVE
-            people.append(record)
-        insert_records(Person, people)
-        heads = [
-            (p["household_id"], (p["id"],))
-            for p in people
-            if p["relation_to_head"] == Relation.HEAD and p["household_id"]
-        ]
-        bulk_set(Household, ["head"], heads)
-        audit_log_rows(
-            actor=actor,
-            action="registry.household.created",
-            target_type=Household._meta.label_lower,
-            rows=((h["unit_id"], h["id"], f"户 {h['number']}") for h in households),
-            detail=VIA,
-        )
-        audit_log_rows(
-            actor=actor,
-            action="registry.person.created",
-            target_type=Person._meta.label_lower,
-            rows=((p["unit_id"], p["id"], p["name"]) for p in people),
-            detail=VIA,
-        )
-        return {"people": len(people), "households": len(households)}
+            data = row["person"]
+            number = row["household_number"]
+            data.household_id = household_ids[number] if number else None
+            people.append(data)
+        people_write(actor=actor, people=people, detail=VIA)
+        return {"people": len(people), "households": len(new)}

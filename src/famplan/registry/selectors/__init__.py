@@ -29,6 +29,7 @@ from famplan.registry.selectors.households import (
     household_export_rows,
     household_members,
     households_for_user,
+    living_members,
     member_counts,
     search_households,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "household_members",
     "households_for_user",
     "id_for_export",
+    "living_members",
     "local_midnight",
     "marriage_export_rows",
     "member_counts",

@@ -107,6 +107,7 @@ BIRTH_COLUMNS: list[tuple[str, float]] = [
     ("出生地点", 10),
     ("助产机构", 20),
     ("出生体重(克)", 12),
+    ("出生医学证明编号", 16),
     ("村(居)代码", 14),
     ("村(居)", 14),
 ]
@@ -126,6 +127,7 @@ def birth_export_rows(births: QuerySet[Birth], *, full_ids: bool) -> Iterator[tu
             "place_type",
             "facility",
             "weight_g",
+            "medical_certificate_number",
             "unit_id",
             "unit__name",
         )

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from famplan.orgunits.jurisdiction import code_prefix_filter, get_in_scope_or_404, scope
 from famplan.registry.models import (
+    ON_REGISTER,
     Household,
     Person,
 )
@@ -52,9 +53,10 @@ def search_households(
 
 
 def member_counts(household_ids: list[int]) -> dict[int, int]:
-    """Members per household for one page of a list: one grouped query."""
+    """Living members on the register per household for one page of a list (the dead
+    and those who moved away are not counted): one grouped query."""
     rows = (
-        Person.objects.filter(household_id__in=household_ids)
+        Person.objects.filter(household_id__in=household_ids, status__in=ON_REGISTER)
         .values("household_id")
         .annotate(n=Count("id"))
     )
@@ -67,10 +69,16 @@ def get_household_for_user(user: Any, pk: int) -> Household:
 
 
 def household_members(household: Household) -> list[Person]:
-    """Members, the head first, then by birth date."""
+    """Members, the head first, then by birth date; those no longer on the register
+    (dead, moved away) still belong to the household's record, so they come last."""
     members = list(household.members.select_related("unit").order_by("birth_date", "id"))
-    members.sort(key=lambda p: p.pk != household.head_id)
+    members.sort(key=lambda p: (p.status not in ON_REGISTER, p.pk != household.head_id))
     return members
+
+
+def living_members(members: list[Person]) -> list[Person]:
+    """The members a household counts: on the register (not dead, not moved away)."""
+    return [m for m in members if m.status in ON_REGISTER]
 
 
 HOUSEHOLD_COLUMNS: list[tuple[str, float]] = [
@@ -90,7 +98,7 @@ def household_export_rows(households: QuerySet[Household], *, full_ids: bool) ->
     """Rows for the household export (a queryset from selectors.search_households):
     one streamed query, member counts as a correlated count, not a query per row."""
     members = (
-        Person.objects.filter(household_id=OuterRef("pk"))
+        Person.objects.filter(household_id=OuterRef("pk"), status__in=ON_REGISTER)
         .order_by()
         .values("household_id")
         .annotate(n=Count("id"))

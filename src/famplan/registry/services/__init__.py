@@ -4,6 +4,8 @@ from famplan.registry.services.births import birth_record
 from famplan.registry.services.deaths import death_record
 from famplan.registry.services.households import (
     household_create,
+    household_head_change,
+    household_member_add,
     household_merge,
     household_split,
 )
@@ -29,6 +31,8 @@ __all__ = [
     "death_record",
     "divorce_record",
     "household_create",
+    "household_head_change",
+    "household_member_add",
     "household_merge",
     "household_split",
     "marriage_record",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from famplan.common.dates import today
 from famplan.registry.models import (
     ON_REGISTER,
     Person,
+    PersonStatus,
 )
 from famplan.registry.services.people import (
     FieldError,
@@ -34,3 +37,13 @@ def locked(person: Person) -> Person:
 
 def locked_pk(pk: int) -> Person:
     return Person.objects.select_for_update().get(pk=pk)
+
+
+def check_on_register(facts: Mapping[str, Any], field: str, day: date | None = None) -> None:
+    """require_on_register over a person's facts (the dict rows the batch rules take:
+    people_in_scope, facts_of), with its messages."""
+    if facts["status"] not in ON_REGISTER:
+        label = PersonStatus(facts["status"]).label
+        raise FieldError(field, f"{facts['name']}已{label}，不能登记此事件")
+    if day is not None and day < facts["birth_date"]:
+        raise FieldError(field, f"日期早于{facts['name']}的出生日期")

@@ -64,7 +64,7 @@ BIRTHS = ListSpec(
     export_rows=events.birth_export_rows,
     headers=(
         *("婴儿", "性别", "出生日期", "孩次", "母亲", "父亲"),
-        *("出生地点", "助产机构", "体重(克)", "村(居)"),
+        *("出生地点", "助产机构", "体重(克)", "出生医学证明编号", "村(居)"),
     ),
 )
 DEATHS = ListSpec(
