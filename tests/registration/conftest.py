@@ -62,7 +62,7 @@ def other_couple(other_clerk) -> Couple:
     return Couple(wife, husband, marriage)
 
 
-def add_child(actor, couple: Couple, born: date, name: str = "李小", sex: str = "M"):
+def add_child(actor, couple: Couple, born: date, name: str = "李小", sex: str = "M", **extra):
     return birth_record(
         actor=actor,
         mother=couple.wife,
@@ -71,6 +71,7 @@ def add_child(actor, couple: Couple, born: date, name: str = "李小", sex: str 
         sex=sex,
         born_on=born,
         place_type="hospital",
+        **extra,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -12,23 +12,32 @@ from famplan.audit.models import AuditEntry
 from famplan.common.dates import today
 from famplan.registration.models import BundleItem
 from famplan.registration.selectors import bundle_lines, missing_labels
-from famplan.registration.services import bundle_item_record
+from famplan.registration.services import bundle_item_record, registration_link_on_birth
+from famplan.registry.models import Birth
+from famplan.registry.services import marriage_record
 from famplan.registry.services.people import FieldError
 from tests.conftest import client_for
-from tests.registration.conftest import add_child, data_for, submit
+from tests.registration.conftest import VILLAGE, Couple, add_child, data_for, submit
+from tests.registry.factories import person
 
 
 @pytest.fixture
-def newborn(township_clerk, couple):
-    submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=4)))
+def registration(township_clerk, couple):
+    return submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=4)))
+
+
+@pytest.fixture
+def newborn(township_clerk, couple, registration):
     return add_child(township_clerk, couple, today() - timedelta(days=4), name="李新")
 
 
-def test_it_shows_each_item_of_the_bundle_for_a_birth(township_clerk, newborn):
-    bundle_item_record(
-        actor=township_clerk, birth=newborn, item=BundleItem.MEDICAL_CERTIFICATE,
-        number="R620001234", done_on=today(),
+def test_it_shows_each_item_of_the_bundle_for_a_birth(township_clerk, couple, registration):
+    newborn = add_child(
+        township_clerk, couple, today() - timedelta(days=4), name="李新",
+        medical_certificate_number="R620001234",
     )  # fmt: skip
+    registration_link_on_birth(actor=township_clerk, birth=newborn)
+    newborn = Birth.objects.get(pk=newborn.pk)
     lines = {line.label: line for line in bundle_lines(newborn)}
     assert list(lines) == [
         "出生医学证明", "生育登记", "户口登记", "医保参保", "社会保障卡", "育儿补贴申请",
@@ -75,17 +84,34 @@ def test_it_lists_the_newborns_of_the_jurisdiction_with_what_is_missing(
         page = village_client.get("/registration/births/", {"missing": "on"})
     assert [b for b, _ in page.context["rows"]] == [newborn]
     assert other_client.get("/registration/births/").context["rows"] == []
-    for item in (
-        BundleItem.MEDICAL_CERTIFICATE,
-        BundleItem.HUKOU,
-        BundleItem.MEDICAL_INSURANCE,
-        BundleItem.SOCIAL_SECURITY_CARD,
-    ):
+    for item in BundleItem.values:
         bundle_item_record(actor=township_clerk, birth=newborn, item=item, number="N1",
                            done_on=today())  # fmt: skip
-    # Everything famplan can show is done: off the "missing" worklist.
-    assert village_client.get("/registration/births/", {"missing": "on"}).context["rows"] == []
-    assert AuditEntry.objects.filter(action="registration.bundle.listed").count() == 3
+    registration_link_on_birth(actor=township_clerk, birth=newborn)
+    # Still missing: the medical certificate number.
+    rows = village_client.get("/registration/births/", {"missing": "on"}).context["rows"]
+    assert [(b, missing_labels(b)) for b, _ in rows] == [(newborn, ["出生医学证明"])]
+    # A newborn with every item done is off the worklist, still on the full list.
+    wife = person(township_clerk, name="陈红", sex="F", born=date(1996, 2, 2), unit=VILLAGE)
+    husband = person(township_clerk, name="吴军", sex="M", born=date(1995, 3, 3), unit=VILLAGE)
+    marriage = marriage_record(
+        actor=township_clerk, husband=husband, wife=wife, married_on=date(2020, 1, 1)
+    )
+    done_couple = Couple(wife, husband, marriage)
+    submit(township_clerk, data_for(done_couple, expected_on=today() - timedelta(days=1)))
+    complete = add_child(
+        township_clerk, done_couple, today() - timedelta(days=1), name="吴全",
+        medical_certificate_number="Q620012345",
+    )  # fmt: skip
+    registration_link_on_birth(actor=township_clerk, birth=complete)
+    for item in BundleItem.values:
+        bundle_item_record(actor=township_clerk, birth=complete, item=item, number="N2",
+                           done_on=today())  # fmt: skip
+    rows = village_client.get("/registration/births/", {"missing": "on"}).context["rows"]
+    assert [b for b, _ in rows] == [newborn]
+    everyone = village_client.get("/registration/births/").context["rows"]
+    assert [b for b, _ in everyone] == [complete, newborn]
+    assert AuditEntry.objects.filter(action="registration.bundle.listed").count() == 5
 
 
 @pytest.mark.jurisdiction("registration:bundle_export")
@@ -93,7 +119,7 @@ def test_it_exports_the_worklist(clerk_client, other_client, newborn):
     response = clerk_client.get("/registration/births/export/")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "婴儿" and rows[1][0] == "李新"
-    assert rows[1][-1] == "出生医学证明、户口登记、医保参保、社会保障卡"
+    assert rows[1][-1] == "出生医学证明、生育登记、户口登记、医保参保、社会保障卡"
     other = other_client.get("/registration/births/export/")
     assert len(list(load_workbook(io.BytesIO(other.content)).active.iter_rows())) == 1
     assert AuditEntry.objects.filter(action="registration.bundle.exported").count() == 2
@@ -116,6 +142,9 @@ def test_it_records_an_item_from_the_checklist_page(
     assert done.status_code == 302
     record = newborn.bundle.get()
     assert (record.number, record.recorded_by) == ("H620", village_worker)
+    # The birth is linked to its registration from the page.
+    linked = village_client.post(url, {"action": "link"}, follow=True)
+    assert "已关联生育登记 620422-" in linked.content.decode()
     # Read-only users see the checklist but cannot record.
     assert (
         client_for(auditor)

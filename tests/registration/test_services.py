@@ -10,11 +10,14 @@ from famplan.audit.models import AuditEntry
 from famplan.common.dates import today
 from famplan.common.idnumbers import make_id_number
 from famplan.registration.models import BirthRegistration, Channel, ChildRelation, Status
+from famplan.registration.selectors import registrations_to_handle
 from famplan.registration.services import (
     ChildData,
     StateError,
     normalize_receipt,
     registration_link_birth,
+    registration_link_births,
+    registration_link_on_birth,
     registration_register,
     registration_return,
 )
@@ -205,15 +208,35 @@ def test_it_lets_only_the_handling_township_work_the_queue(other_clerk, couple):
     assert r.status == Status.PENDING
 
 
-def test_it_links_the_birth_when_it_is_recorded(township_clerk, couple):
+def test_it_links_the_birth_once_it_is_recorded(township_clerk, couple):
     r = submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=5)))
     assert r.birth is None
     birth = add_child(township_clerk, couple, today() - timedelta(days=2))
+    assert registration_link_on_birth(actor=township_clerk, birth=birth) == r
     r.refresh_from_db()
     assert r.birth == birth
+    # Once linked, the birth is not linked again.
+    assert registration_link_on_birth(actor=township_clerk, birth=birth) is None
     assert AuditEntry.objects.filter(
         action="registration.registration.birth_linked", target_id=str(r.pk)
     ).exists()
+
+
+def test_it_links_the_births_of_a_townships_registrations_in_one_go(
+    township_clerk, couple, other_clerk, other_couple
+):
+    mine = submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=5)))
+    theirs = submit(
+        other_clerk,
+        data_for(other_couple, township=OTHER_TOWNSHIP, expected_on=today() - timedelta(days=5)),
+    )
+    born = add_child(township_clerk, couple, today() - timedelta(days=3))
+    add_child(other_clerk, other_couple, today() - timedelta(days=3), name="钱宝")
+    mine_only = registrations_to_handle(township_clerk)
+    assert registration_link_births(actor=township_clerk, registrations=mine_only) == 1
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.birth, theirs.birth) == (born, None)
 
 
 def test_it_links_a_birth_recorded_before_the_registration(township_clerk, couple):
@@ -229,8 +252,8 @@ def test_it_refuses_a_birth_of_another_mother_or_date(
 ):
     r = submit(township_clerk, data_for(couple, expected_on=today() + timedelta(days=200)))
     early = add_child(township_clerk, couple, today() - timedelta(days=1))
-    r.refresh_from_db()
-    assert r.birth is None  # 200 days before the expected date: not this pregnancy
+    # 200 days before the expected date: not this pregnancy.
+    assert registration_link_on_birth(actor=township_clerk, birth=early) is None
     with pytest.raises(StateError) as exc:
         registration_link_birth(actor=township_clerk, registration=r, birth=early)
     assert exc.value.message == "该出生记录的母亲或出生日期与本生育登记不符"
@@ -242,8 +265,7 @@ def test_it_refuses_a_birth_of_another_mother_or_date(
 def test_it_links_only_registered_registrations(township_clerk, couple):
     r = submit(None, data_for(couple, places=True, expected_on=today()), channel=Channel.ONLINE)
     birth = add_child(township_clerk, couple, today())
-    r.refresh_from_db()
-    assert r.birth is None
+    assert registration_link_on_birth(actor=township_clerk, birth=birth) is None
     with pytest.raises(StateError) as exc:
         registration_link_birth(actor=township_clerk, registration=r, birth=birth)
     assert exc.value.message == "只有已登记的生育登记可以关联出生"
@@ -275,5 +297,6 @@ def test_it_links_the_birth_of_a_wife_who_joined_the_registry_after_applying(tow
         actor=township_clerk, mother=wife, father=None, child_name="孙宝",
         sex="F", born_on=today(), place_type="hospital",
     )  # fmt: skip
+    assert registration_link_on_birth(actor=township_clerk, birth=birth) == r
     r.refresh_from_db()
     assert (r.birth, r.wife_person) == (birth, wife)

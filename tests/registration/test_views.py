@@ -61,7 +61,7 @@ def _form_post(couple, **extra) -> dict:
 def test_it_lists_only_registrations_in_the_jurisdiction(
     clerk_client, other_client, village_client, registered, elsewhere, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         page = clerk_client.get("/registration/")
     assert list(page.context["page_obj"]) == [registered]
     assert list(other_client.get("/registration/").context["page_obj"]) == [elsewhere]
@@ -176,7 +176,7 @@ def test_it_links_a_birth_from_the_page(township_clerk, clerk_client, other_clie
     # own and the page offers both.
     born = today() - timedelta(days=3)
     first = add_child(township_clerk, couple, born, name="李甲")
-    second = add_child(township_clerk, couple, born, name="李乙", sex="F")
+    second = add_child(township_clerk, couple, born, name="李乙", sex="F", multiple=True)
     r = submit(township_clerk, data_for(couple, expected_on=born))
     assert r.birth is None
     page = clerk_client.get(f"/registration/{r.pk}/")
@@ -193,6 +193,22 @@ def test_it_links_a_birth_from_the_page(township_clerk, clerk_client, other_clie
         f"/registration/{r.pk}/link-birth/", {"birth": second.pk}, follow=True
     )
     assert "该生育登记已关联出生记录" in again.content.decode()
+
+
+@pytest.mark.jurisdiction("registration:link_births")
+def test_it_links_recorded_births_of_the_handlers_own_registrations(
+    township_clerk, clerk_client, other_client, couple
+):
+    r = submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=3)))
+    birth = add_child(township_clerk, couple, today() - timedelta(days=3))
+    # Another township's clerk links nothing of 会师镇's.
+    other_client.post("/registration/link-births/")
+    r.refresh_from_db()
+    assert r.birth is None
+    response = clerk_client.post("/registration/link-births/", follow=True)
+    assert "已关联 1 条出生记录。" in response.content.decode()
+    r.refresh_from_db()
+    assert r.birth == birth
 
 
 @pytest.mark.jurisdiction("registration:card")

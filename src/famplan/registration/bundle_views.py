@@ -111,6 +111,13 @@ def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("您没有此项操作的权限。")
+        if request.POST.get("action") == "link":
+            linked = services.registration_link_on_birth(actor=request.user, birth=birth)
+            if linked is None:
+                messages.error(request, "没有与该出生相符的已登记生育登记（母亲、预产期）。")
+            else:
+                messages.success(request, f"已关联生育登记 {linked.certificate_number}。")
+            return redirect(reverse("registration:bundle_detail", args=[birth.pk]))
         item = request.POST.get("item", "")
         form = BundleItemForm(
             request.POST, auto_id=f"id_{item}_%s" if item in BundleItem.values else "id_%s"

@@ -239,10 +239,10 @@ class CertificateSequence(models.Model):
 
 class BundleItem(models.TextChoices):
     """The items of the "出生一件事" bundle (国办发〔2024〕3号) other offices own; famplan
-    records their number and date when entered. Birth registration is famplan's own
+    records their number and date when entered. The birth medical certificate number is
+    the registry's (Birth.medical_certificate_number), birth registration famplan's own
     (BirthRegistration.birth), the childcare subsidy comes with the benefits app."""
 
-    MEDICAL_CERTIFICATE = "medical_certificate", "出生医学证明"
     HUKOU = "hukou", "户口登记"
     MEDICAL_INSURANCE = "medical_insurance", "医保参保"
     SOCIAL_SECURITY_CARD = "social_security_card", "社会保障卡"

@@ -71,6 +71,11 @@ def get_registration_to_handle(user: Any, pk: Any) -> BirthRegistration:
     )
 
 
+def registrations_to_handle(user: Any) -> QuerySet[BirthRegistration]:
+    """The registrations the user's unit works: their township in the user's subtree."""
+    return scope(BirthRegistration.objects.all(), user, "township")
+
+
 def can_handle(user: Any, registration: BirthRegistration) -> bool:
     return scope(BirthRegistration.objects.filter(pk=registration.pk), user, "township").exists()
 
@@ -213,7 +218,10 @@ def newborns_for_user(
         births = births.filter(born_on__lte=date_to)
     if missing_only:
         births = births.annotate(done=Count("bundle")).filter(
-            Q(done__lt=len(BundleItem.values)) | Q(registration__isnull=True)
+            Q(done__lt=len(BundleItem.values))
+            | Q(registration__isnull=True)
+            | Q(medical_certificate_number__isnull=True)
+            | Q(medical_certificate_number="")
         )
     return (
         births.select_related("child", "mother", "unit", "registration")
@@ -249,8 +257,9 @@ def bundle_lines(birth: Birth) -> list[BundleLine]:
         )
     else:
         reg_line = BundleLine("生育登记", False, note="尚未关联生育登记")
+    certificate = birth.medical_certificate_number or ""
     return [
-        recorded(BundleItem.MEDICAL_CERTIFICATE),
+        BundleLine("出生医学证明", bool(certificate), certificate),
         reg_line,
         recorded(BundleItem.HUKOU),
         recorded(BundleItem.MEDICAL_INSURANCE),

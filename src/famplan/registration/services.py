@@ -541,7 +541,11 @@ def _auto_link(actor: Any, registration: BirthRegistration) -> None:
 @transaction.atomic
 def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration | None:
     """A birth was recorded: link it to the mother's registered, unlinked registration
-    whose expected date fits (the nearest, if several). None when there is none."""
+    whose expected date fits (the nearest, if several). None when there is none.
+
+    The registry writes births set-based (births_write inserts rows: no model signal),
+    and must not depend on this app, so this runs where a user works the birth: the
+    出生一件事 page of the birth, and registration_link_births for a queue."""
     if BirthRegistration.objects.filter(birth=birth).exists():
         return None
     mother = birth.mother
@@ -556,6 +560,21 @@ def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration
         return None
     fits.sort(key=lambda r: abs(((r.expected_on or birth.born_on) - birth.born_on).days))
     return registration_link_birth(actor=actor, registration=fits[0], birth=birth)
+
+
+@transaction.atomic
+def registration_link_births(*, actor: Any, registrations: QuerySet[BirthRegistration]) -> int:
+    """Link every registered, unlinked registration of `registrations` (the handler's
+    own, from get_registration_to_handle's scope) for which exactly one birth fits.
+    Returns how many were linked; several fitting births (twins) wait for a person."""
+    linked = 0
+    waiting = registrations.filter(status=Status.REGISTERED, birth__isnull=True)
+    for registration in waiting.iterator():
+        found = candidate_births(registration)
+        if len(found) == 1:
+            registration_link_birth(actor=actor, registration=registration, birth=found[0])
+            linked += 1
+    return linked
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.registration_list, name="list"),
     path("export/", views.registration_export, name="export"),
     path("new/", views.registration_create, name="create"),
+    path("link-births/", views.registration_link_births, name="link_births"),
     path("<int:pk>/", views.registration_detail, name="detail"),
     path("<int:pk>/register/", views.registration_register, name="register"),
     path("<int:pk>/return/", views.registration_return, name="return"),

@@ -225,6 +225,20 @@ def registration_link_birth(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, link, "已关联出生记录。")
 
 
+@require_POST
+@capability_required(Cap.REGISTRATION_HANDLE)
+def registration_link_births(request: HttpRequest) -> HttpResponse:
+    """Link the births recorded since: every registration the user's unit handles for
+    which exactly one birth of the wife fits the expected date."""
+    linked = services.registration_link_births(
+        actor=request.user, registrations=selectors.registrations_to_handle(request.user)
+    )
+    messages.success(
+        request, f"已关联 {linked} 条出生记录。" if linked else "没有可自动关联的出生记录。"
+    )
+    return redirect(reverse("registration:list"))
+
+
 @require_GET
 @capability_required(Cap.REGISTRATION_VIEW)
 def registration_card(request: HttpRequest, pk: int) -> HttpResponse:
