@@ -300,3 +300,14 @@ def test_it_links_the_birth_of_a_wife_who_joined_the_registry_after_applying(tow
     assert registration_link_on_birth(actor=township_clerk, birth=birth) == r
     r.refresh_from_db()
     assert (r.birth, r.wife_person) == (birth, wife)
+
+
+def test_it_refuses_invisible_characters_in_a_typed_name(township_clerk, couple):
+    with pytest.raises(FieldError) as exc:
+        submit(township_clerk, data_for(couple, wife_name="王\u202e芳"))
+    assert exc.value.field == "wife_name"
+    assert exc.value.message.startswith("女方姓名含有不可见的控制字符（U+202E）")
+    r = submit(None, data_for(couple, places=True), channel=Channel.ONLINE)
+    with pytest.raises(FieldError) as exc:
+        registration_return(actor=township_clerk, registration=r, reason="\u200b")
+    assert exc.value.field == "reason"

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.text import validate_text
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registration.models import (
@@ -27,6 +28,7 @@ from famplan.registration.services import (
     SpouseData,
     normalize_receipt,
 )
+from famplan.registry.forms import IdNumberField
 from famplan.registry.forms.filters import ANY, _style, unit_choices
 from famplan.registry.models import Sex
 
@@ -60,15 +62,21 @@ def _date_field(label: str, *, required: bool = True, help_text: str = "") -> fo
 
 
 def _char(label: str, max_length: int, *, required: bool = False) -> forms.CharField:
+    """Free text a person typed: one line, no control or invisible characters."""
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=required,
+        validators=[validate_text],
         error_messages={
             "required": f"请填写{label}。",
             "max_length": f"{label}最多{max_length}个字。",
         },
     )
+
+
+def _id_field(label: str) -> IdNumberField:
+    return IdNumberField(label=label, error_messages={"required": f"请填写{label}。"})
 
 
 class VillageField(forms.ModelChoiceField):
@@ -124,7 +132,7 @@ class RegistrationForm(forms.Form):
         for prefix in SPOUSES:
             label = SPOUSE_LABELS[prefix]
             self.fields[f"{prefix}_name"] = _char(f"{label}姓名", 50, required=True)
-            self.fields[f"{prefix}_id_number"] = _char(f"{label}身份证号", 18, required=True)
+            self.fields[f"{prefix}_id_number"] = _id_field(f"{label}身份证号")
             self.fields[f"{prefix}_hukou_unit"] = _village_field(f"{label}户籍地")
             self.fields[f"{prefix}_hukou_address"] = _char(f"{label}户籍地址", 200)
             self.fields[f"{prefix}_residence_unit"] = _village_field(f"{label}现居住地")
@@ -231,6 +239,7 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="退回原因",
         max_length=200,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "请填写退回原因。", "max_length": "退回原因最多200个字。"},
     )
@@ -283,7 +292,7 @@ class RegistrationFilterForm(forms.Form):
 
 
 class StatusCheckForm(forms.Form):
-    id_number = _char("身份证号（夫妻任一方）", 18, required=True)
+    id_number = _id_field("身份证号（夫妻任一方）")
     receipt_number = _char("回执号", 20, required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

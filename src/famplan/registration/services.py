@@ -20,6 +20,7 @@ from famplan.audit.services import audit_log
 from famplan.common.dates import today
 from famplan.common.errors import DomainError
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.text import InvalidText, clean_text
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registration.models import (
@@ -99,6 +100,13 @@ def new_receipt_number() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
+def _text(value: str, field: str, label: str) -> str:
+    try:
+        return clean_text(value or "")
+    except InvalidText as exc:
+        raise FieldError(field, f"{label}{exc}") from None
+
+
 def _check(data: RegistrationData, channel: str) -> None:
     """Refuse bad input with a message naming the field. Never the number of children."""
     township = OrgUnit.objects.filter(code=data.township_id, level=Level.TOWNSHIP).first()
@@ -107,7 +115,13 @@ def _check(data: RegistrationData, channel: str) -> None:
     for prefix, sex in (("wife", Sex.FEMALE), ("husband", Sex.MALE)):
         spouse: SpouseData = getattr(data, prefix)
         label = SPOUSE_LABELS[prefix]
-        spouse.name = (spouse.name or "").strip()
+        spouse.name = _text(spouse.name, f"{prefix}_name", f"{label}姓名")
+        spouse.hukou_address = _text(
+            spouse.hukou_address, f"{prefix}_hukou_address", f"{label}户籍地址"
+        )
+        spouse.residence_address = _text(
+            spouse.residence_address, f"{prefix}_residence_address", f"{label}现居住地址"
+        )
         if not spouse.name:
             raise FieldError(f"{prefix}_name", f"请填写{label}姓名")
         spouse.id_number = normalize(spouse.id_number or "")
@@ -129,7 +143,7 @@ def _check(data: RegistrationData, channel: str) -> None:
     if data.expected_on and data.expected_on > today() + timedelta(days=MAX_AHEAD_DAYS):
         raise FieldError("expected_on", "预产期不能晚于一年以后")
     for i, child in enumerate(data.children, start=1):
-        child.name = (child.name or "").strip()
+        child.name = _text(child.name, "children", f"第{i}个子女姓名")
         if not child.name:
             raise FieldError("children", f"第{i}个子女：请填写姓名")
         if child.born_on > today():
@@ -421,7 +435,7 @@ def registration_return(
     *, actor: Any, registration: BirthRegistration, reason: str
 ) -> BirthRegistration:
     """The township cannot verify the application: back to the applicant for correction."""
-    reason = (reason or "").strip()
+    reason = _text(reason, "reason", "退回原因")
     if not reason:
         raise FieldError("reason", "请填写退回原因")
     if len(reason) > 200:
@@ -586,7 +600,7 @@ def bundle_item_record(
     if item not in BundleItem.values:
         raise FieldError("item", "事项无效")
     label = BundleItem(item).label
-    number = (number or "").strip()
+    number = _text(number, "number", f"{label}的编号")
     if not number:
         raise FieldError("number", f"请填写{label}的编号")
     if len(number) > 40:
