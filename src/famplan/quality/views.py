@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +11,7 @@ from django.views.decorators.http import require_POST
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.common.dates import today
-from famplan.common.xlsx import write_xlsx, xlsx_response
+from famplan.common.exports import export_download
 from famplan.orgunits.models import OrgUnit
 from famplan.orgunits.selectors import breadcrumb_for_user, get_unit_for_user
 from famplan.quality.models import QualityIssue
@@ -130,21 +127,14 @@ def worklist_export(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code)
     rule = request.GET.get("rule") if request.GET.get("rule") in RULES else None
     issues = worklist_for_user(request.user, unit, rule)
-    written = 0
-
-    def rows() -> Iterator[list[object]]:
-        nonlocal written
-        for issue in issues.iterator(chunk_size=2000):
-            written += 1
-            yield _export_row(issue)
-
-    content = write_xlsx(EXPORT_COLUMNS, rows(), sheet_name="问题清单")
-    audit_log(
+    return export_download(
         actor=request.user,
         action="quality.worklist.exported",
+        sheet="问题清单",
+        columns=EXPORT_COLUMNS,
+        rows=(_export_row(issue) for issue in issues.iterator(chunk_size=2000)),
+        detail={"rule": rule or ""},
+        filename=f"数据质量问题清单_{unit.name}",
         target=unit,
         org_unit_id=unit.code,
-        detail={"rule": rule or "", "rows": written},
     )
-    stamp = today().strftime("%Y%m%d")
-    return xlsx_response(f"数据质量问题清单_{unit.name}_{stamp}", content)

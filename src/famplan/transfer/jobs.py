@@ -41,6 +41,7 @@ def import_job(job: Job, progress: Progress) -> str:
             record_type=record_type,
             actor=job.created_by,
             progress=progress,
+            job=job,
         )
     except ImportFailed as failure:
         report = (f"{record_type.label}导入错误报告.xlsx", error_report_xlsx(failure, name))

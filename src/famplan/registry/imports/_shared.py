@@ -17,6 +17,11 @@ from famplan.registry.models import (
     Sex,
 )
 from famplan.registry.services import PersonData, check_person_facts
+from famplan.registry.services.checks import (
+    UnusableNumber,
+    report_number_conflicts,
+    taken_number_error,
+)
 from famplan.registry.services.people import FieldError
 from famplan.transfer.imports.columns import Column, choice, id_number
 from famplan.transfer.imports.framework import (
@@ -147,3 +152,50 @@ class RegistryImport(RecordType):
 
     def samples(self, village_code: str) -> dict[str, Any]:
         return template_samples(village_code)
+
+
+# --- life events: the registry's checks on rows -----------------------------------------
+
+
+def report_problems(
+    row: Row, ctx: ImportContext, problems: Iterable[FieldError], fields: dict[str, str]
+) -> None:
+    """Put the refusals of a registry check (services' check_* functions) on the row's
+    cells: `fields` maps the service's field names to the import's where they differ.
+    A number held outside the user's jurisdiction is also kept for the county."""
+    for problem in problems:
+        ctx.error(row, fields.get(problem.field, problem.field), problem.message)
+        if isinstance(problem, UnusableNumber):
+            defer_conflict(ctx, problem)
+
+
+def defer_conflict(ctx: ImportContext, conflict: UnusableNumber) -> None:
+    """Report the conflict once the import's transaction has ended: the file is
+    refused (the row has an error), so anything written inside it rolls back."""
+    pending = ctx.state.get("number_conflicts")
+    if pending is None:
+        pending = ctx.state["number_conflicts"] = []
+        ctx.after_transaction.append(
+            lambda: report_number_conflicts(
+                actor=ctx.actor, conflicts=pending, job=ctx.job, source=ctx.record_type.key
+            )
+        )
+    pending.append(conflict)
+
+
+def report_taken_id(
+    row: Row, ctx: ImportContext, field: str, holders: dict[str, str], message: str
+) -> None:
+    """The row's ID number is already held (holders: id_number_holders): the specific
+    `message` within the user's jurisdiction, the neutral one beyond it."""
+    number = row[field]
+    if number and number in holders:
+        error = taken_number_error(
+            ctx.actor,
+            kind="id_number",
+            number=number,
+            holder_unit_id=holders[number],
+            field=field,
+            message=message,
+        )
+        report_problems(row, ctx, [error], {})

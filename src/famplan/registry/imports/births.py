@@ -16,7 +16,7 @@ from famplan.registry.imports._shared import (
     RegistryImport,
     id_column,
     people_in_scope,
-    registered_id_numbers,
+    report_taken_id,
 )
 from famplan.registry.models import BirthPlace, Sex
 from famplan.registry.services.births import (
@@ -29,6 +29,7 @@ from famplan.registry.services.births import (
     recorded_births,
     taken_certificate_numbers,
 )
+from famplan.registry.services.checks import id_number_holders
 from famplan.transfer.imports.columns import (
     CellInvalid,
     Cleaner,
@@ -133,7 +134,7 @@ class BirthImport(RegistryImport):
             if row["certificate"] and row.ok("certificate"):
                 row.values["certificate"] = normalize_certificate_number(row["certificate"])
         report_duplicates(rows, ctx, "certificate", "出生医学证明编号与第 {first} 行重复")
-        taken = registered_id_numbers(r["child_id"] for r in rows if r.ok("child_id"))
+        holders = id_number_holders(r["child_id"] for r in rows if r.ok("child_id"))
         certificates = taken_certificate_numbers(r["certificate"] for r in rows)
         people = people_in_scope(
             ctx, [r["mother_id"] for r in rows] + [r["father_id"] for r in rows]
@@ -142,8 +143,7 @@ class BirthImport(RegistryImport):
         siblings.update(recorded_births(p["pk"] for p in people.values() if p["sex"] == Sex.FEMALE))
         births: list[NewBirth] = []
         for row in rows:
-            if row["child_id"] in taken:
-                ctx.error(row, "child_id", f"身份证号{row['child_id']}已登记")
+            report_taken_id(row, ctx, "child_id", holders, f"身份证号{row['child_id']}已登记")
             mother = father = None
             if row["mother_id"] and row.ok("mother_id"):
                 mother = people.get(row["mother_id"])

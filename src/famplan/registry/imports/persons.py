@@ -9,7 +9,8 @@ from famplan.registry.imports._shared import (
     RegistryImport,
     check_id_number,
     id_column,
-    registered_id_numbers,
+    report_problems,
+    report_taken_id,
 )
 from famplan.registry.models import (
     Ethnicity,
@@ -18,6 +19,7 @@ from famplan.registry.models import (
     Relation,
 )
 from famplan.registry.services import PersonData
+from famplan.registry.services.checks import id_number_holders, taken_number_error
 from famplan.registry.services.people import (
     household_problems,
     households_by_number,
@@ -104,10 +106,9 @@ class PersonImport(RegistryImport):
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
         report_duplicates(rows, ctx, "id_number", "身份证号与第 {first} 行重复")
-        taken = registered_id_numbers(r["id_number"] for r in rows if r.ok("id_number"))
+        holders = id_number_holders(r["id_number"] for r in rows if r.ok("id_number"))
         for row in rows:
-            if row["id_number"] in taken:
-                ctx.error(row, "id_number", f"身份证号{row['id_number']}已登记")
+            report_taken_id(row, ctx, "id_number", holders, f"身份证号{row['id_number']}已登记")
         self._resolve_households(rows, ctx)
 
     def _resolve_households(self, rows: list[Row], ctx: ImportContext) -> None:
@@ -124,7 +125,15 @@ class PersonImport(RegistryImport):
             if number in existing:
                 household = existing[number]
                 if household["unit_id"] != unit:
-                    ctx.error(row, "household_number", f"户号{number}已存在，且不属于该村(居)")
+                    taken = taken_number_error(
+                        ctx.actor,
+                        kind="household_number",
+                        number=number,
+                        holder_unit_id=household["unit_id"],
+                        field="household_number",
+                        message=f"户号{number}已存在，且不属于该村(居)",
+                    )
+                    report_problems(row, ctx, [taken], {})
                 elif "person" in row.values:
                     # The rules of joining a household: the service's own.
                     data = row["person"]

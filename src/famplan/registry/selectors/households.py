@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 
 from famplan.orgunits.jurisdiction import code_prefix_filter, get_in_scope_or_404, scope
 from famplan.registry.models import (
@@ -14,10 +12,7 @@ from famplan.registry.models import (
     Household,
     Person,
 )
-from famplan.registry.selectors.ids import id_for_export
 from famplan.registry.selectors.scoping import NAME_CEILING, village_equality
-
-EXPORT_CHUNK = 5000
 
 
 def households_for_user(user: Any) -> QuerySet[Household]:
@@ -79,55 +74,3 @@ def household_members(household: Household) -> list[Person]:
 def living_members(members: list[Person]) -> list[Person]:
     """The members a household counts: on the register (not dead, not moved away)."""
     return [m for m in members if m.status in ON_REGISTER]
-
-
-HOUSEHOLD_COLUMNS: list[tuple[str, float]] = [
-    ("户号", 18),
-    ("户主", 12),
-    ("户主身份证号", 21),
-    ("人数", 6),
-    ("村(居)代码", 14),
-    ("村(居)", 14),
-    ("住址", 24),
-    ("状态", 8),
-    ("撤销日期", 12),
-]
-
-
-def household_export_rows(households: QuerySet[Household], *, full_ids: bool) -> Iterator[tuple]:
-    """Rows for the household export (a queryset from selectors.search_households):
-    one streamed query, member counts as a correlated count, not a query per row."""
-    members = (
-        Person.objects.filter(household_id=OuterRef("pk"), status__in=ON_REGISTER)
-        .order_by()
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = (
-        households.prefetch_related(None)
-        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
-        .values_list(
-            "number",
-            "head__name",
-            "head__id_number",
-            "member_count",
-            "unit_id",
-            "unit__name",
-            "address",
-            "dissolved_on",
-        )
-        .iterator(chunk_size=EXPORT_CHUNK)
-    )
-    for number, head, head_id, count, unit_id, unit_name, address, dissolved in rows:
-        yield (
-            number,
-            head,
-            id_for_export(head_id, full_ids),
-            count,
-            unit_id,
-            unit_name,
-            address,
-            "已撤销" if dissolved else "在册",
-            dissolved,
-        )

@@ -7,7 +7,6 @@ the jurisdiction a range on the unit code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -17,10 +16,7 @@ from famplan.common.idnumbers import normalize
 from famplan.orgunits.jurisdiction import code_prefix_filter, get_in_scope_or_404, scope
 from famplan.registry.models import (
     Person,
-    PersonStatus,
-    Sex,
 )
-from famplan.registry.selectors.ids import id_for_export
 from famplan.registry.selectors.scoping import NAME_CEILING, village_equality
 
 
@@ -86,51 +82,3 @@ def search_people(
 def get_person_for_user(user: Any, pk: int) -> Person:
     queryset = Person.objects.select_related("unit", "household", "hukou_unit", "entered_by")
     return get_in_scope_or_404(queryset, user, "unit", pk=pk)
-
-
-SEX_LABELS = dict(Sex.choices)
-STATUS_LABELS = dict(PersonStatus.choices)
-
-EXPORT_COLUMNS: list[tuple[str, float]] = [
-    ("姓名", 12),
-    ("身份证号", 21),
-    ("性别", 6),
-    ("出生日期", 12),
-    ("民族", 8),
-    ("村(居)代码", 14),
-    ("村(居)", 14),
-    ("户号", 18),
-    ("状态", 10),
-]
-
-
-def export_rows(people: QuerySet[Person], *, full_ids: bool) -> Iterator[tuple]:
-    """Rows for the people export: one query (the village and household joined),
-    streamed in chunks; ID numbers masked unless `full_ids`."""
-    rows = (
-        people.order_by("unit_id", "name", "id")
-        .values_list(
-            "name",
-            "id_number",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "unit_id",
-            "unit__name",
-            "household__number",
-            "status",
-        )
-        .iterator(chunk_size=5000)
-    )
-    for name, id_number, sex, born, ethnicity, unit_id, unit_name, hh, status in rows:
-        yield (
-            name,
-            id_for_export(id_number, full_ids),
-            SEX_LABELS.get(sex, sex),
-            born,
-            ethnicity,
-            unit_id,
-            unit_name,
-            hh,
-            STATUS_LABELS.get(status, status),
-        )

@@ -19,6 +19,7 @@ from famplan.registry.models import (
     Person,
     Relation,
 )
+from famplan.registry.services.checks import reporting_number_conflicts, taken_number_error
 from famplan.registry.services.people import FieldError, _check_unit
 
 
@@ -39,6 +40,7 @@ def _new_number(unit_id: str) -> str:
     return f"{unit_id}{running:04d}"
 
 
+@reporting_number_conflicts("registry.household_create")
 @transaction.atomic
 def household_create(
     *,
@@ -56,8 +58,16 @@ def household_create(
         if head.status not in ON_REGISTER:
             raise FieldError("head", f"{head.name}已{head.get_status_display()}，不能作为户主")
     number = (number or "").strip() or _new_number(unit_id)
-    if Household.objects.filter(number=number).exists():
-        raise FieldError("number", f"户号{number}已存在")
+    holder = Household.objects.filter(number=number).values_list("unit_id", flat=True).first()
+    if holder is not None:  # neutral beyond the actor's jurisdiction (checks.py)
+        raise taken_number_error(
+            actor,
+            kind="household_number",
+            number=number,
+            holder_unit_id=holder,
+            field="number",
+            message=f"户号{number}已存在",
+        )
     household = Household.objects.create(
         unit_id=unit_id, entered_by=actor, number=number, address=address
     )

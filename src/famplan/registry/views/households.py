@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import selectors
+from famplan.registry import exports, selectors
 from famplan.registry.forms.filters import HouseholdFilterForm
 from famplan.registry.forms.households import HouseholdHeadChangeForm, HouseholdMemberAddForm
 from famplan.registry.models import Household
@@ -61,10 +61,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     return export_response(
         request,
-        kind="household",
-        sheet="户名单",
-        columns=selectors.HOUSEHOLD_COLUMNS,
-        rows=selectors.household_export_rows,
+        export=exports.HOUSEHOLDS,
         queryset=selectors.search_households(request.user, **filters),
         filters=filters,
     )

@@ -10,7 +10,7 @@ one query per chunk) and `write` (bulk inserts and updates, bulk audit rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -98,13 +98,20 @@ def normalize_header(raw: Any) -> str:
 class ImportContext:
     """What the steps of one import share: the actor, the column positions, the errors."""
 
-    def __init__(self, record_type: RecordType, actor: Any, index: dict[str, int]) -> None:
+    def __init__(
+        self, record_type: RecordType, actor: Any, index: dict[str, int], job: Any = None
+    ) -> None:
         self.record_type = record_type
         self.actor = actor
+        self.job = job  # the import job running this file, if any
         self.index = index  # field name -> position of its column in the file
         self.columns = {c.field: c for c in record_type.columns}
         self.errors: list[CellError] = []
         self.state: dict[str, Any] = {}  # what resolve found, for write
+        # Run once the import's transaction has ended, committed or rolled back: what
+        # must be recorded even though the file was refused (e.g. a number conflict
+        # for the county's worklist).
+        self.after_transaction: list[Callable[[], None]] = []
         self._villages: dict[str, str] | None = None
         self._village_names: dict[str, list[str]] | None = None
 
@@ -274,6 +281,7 @@ def import_table(
     record_type: RecordType,
     actor: Any,
     progress: Progress = no_progress,
+    job: Any = None,
 ) -> ImportResult:
     """Validate the whole file, then write every row in one transaction, or none.
 
@@ -290,7 +298,7 @@ def import_table(
     index, header_errors = _match_headers(header, record_type, start + 1)
     if header_errors:
         raise ImportFailed(header_errors, headers=[as_text(h) for h in header])
-    ctx = ImportContext(record_type, actor, index)
+    ctx = ImportContext(record_type, actor, index, job)
     rows = _clean_rows(table, start + 1, ctx, progress)
     del table
     if not rows:
@@ -299,6 +307,17 @@ def import_table(
     for row in rows:
         record_type.check(row, ctx)
     progress(60, "正在核对人口库")
+    try:
+        return _resolve_and_write(ctx, header, rows, filename, progress)
+    finally:
+        for callback in ctx.after_transaction:
+            callback()
+
+
+def _resolve_and_write(
+    ctx: ImportContext, header: Sequence[Any], rows: list[Row], filename: str, progress: Progress
+) -> ImportResult:
+    record_type, actor = ctx.record_type, ctx.actor
     try:
         with transaction.atomic():
             record_type.resolve(rows, ctx)
