@@ -14,15 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.common.dates import today
 from famplan.common.errors import DomainError
-from famplan.common.xlsx import write_xlsx, xlsx_response
+from famplan.common.exports import export_download
 from famplan.registration import selectors, services
 from famplan.registration.forms import BundleFilterForm, BundleItemForm
 from famplan.registration.models import BundleItem
 from famplan.registry.forms.filters import filters_for_audit
 from famplan.registry.selectors import CappedPaginator
-from famplan.registry.views import PER_PAGE, RowCounter, querystring_without_page
+from famplan.registry.views import PER_PAGE, querystring_without_page
 
 BUNDLE_COLUMNS: list[tuple[str, float]] = [
     ("婴儿", 10),
@@ -92,14 +91,14 @@ def bundle_export(request: HttpRequest) -> HttpResponse:
                 "、".join(selectors.missing_labels(b)),
             )
 
-    counter = RowCounter()
-    content = write_xlsx(BUNDLE_COLUMNS, counter.wrap(export_rows()), sheet_name="出生一件事")
-    audit_log(
+    return export_download(
         actor=request.user,
         action="registration.bundle.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n},
+        sheet="出生一件事",
+        columns=BUNDLE_COLUMNS,
+        rows=export_rows(),
+        detail={"filter": filters_for_audit(filters)},
     )
-    return xlsx_response(f"出生一件事_{today():%Y%m%d}.xlsx", content)
 
 
 @require_http_methods(["GET", "POST"])

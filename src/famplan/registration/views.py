@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.common.dates import today
 from famplan.common.errors import DomainError
-from famplan.common.xlsx import content_disposition, write_xlsx, xlsx_response
+from famplan.common.exports import export_download
+from famplan.common.xlsx import content_disposition
 from famplan.registration import selectors, services
 from famplan.registration.forms import (
     ChildFormSet,
@@ -32,7 +32,7 @@ from famplan.registry.forms.filters import filters_for_audit
 from famplan.registry.models import Birth
 from famplan.registry.selectors import CappedPaginator
 from famplan.registry.services.people import FieldError
-from famplan.registry.views import PER_PAGE, RowCounter, querystring_without_page
+from famplan.registry.views import PER_PAGE, querystring_without_page
 
 
 def detail_url(pk: int) -> str:
@@ -83,17 +83,16 @@ def registration_export(request: HttpRequest) -> HttpResponse:
     if filters is None:
         return redirect(f"{reverse('registration:list')}?{request.GET.urlencode()}")
     full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
-    counter = RowCounter()
-    rows = selectors.export_rows(
-        selectors.search_registrations(request.user, **filters), full_ids=full_ids
-    )
-    content = write_xlsx(selectors.EXPORT_COLUMNS, counter.wrap(rows), sheet_name="生育登记")
-    audit_log(
+    return export_download(
         actor=request.user,
         action="registration.registration.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
+        sheet="生育登记",
+        columns=selectors.EXPORT_COLUMNS,
+        rows=selectors.export_rows(
+            selectors.search_registrations(request.user, **filters), full_ids=full_ids
+        ),
+        detail={"filter": filters_for_audit(filters), "full_ids": full_ids},
     )
-    return xlsx_response(f"生育登记_{today():%Y%m%d}.xlsx", content)
 
 
 def apply_form_errors(form: RegistrationForm, exc: DomainError) -> None:
