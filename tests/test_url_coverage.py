@@ -27,7 +27,13 @@ NO_JURISDICTION = {
     "accounts:otp_setup": "the user's own second factor (TOTP enrolment)",
     "accounts:otp_verify": "the user's own second factor (TOTP code at login)",
 }
-ANONYMOUS_ALLOWED = {"accounts:login", "accounts:logout"}
+ANONYMOUS_ALLOWED = {
+    "accounts:login",
+    "accounts:logout",
+    # The citizen pages of birth registration: public by design, rate-limited, status only.
+    "registration:public_apply",
+    "registration:public_status",
+}
 
 
 def famplan_patterns(resolver: URLResolver | None = None, namespace: str = "", prefix: str = ""):

@@ -21,6 +21,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("行政区划", "orgunits:home", Cap.UNITS_VIEW),
     NavItem("人口信息", "registry:person_list", Cap.REGISTRY_VIEW),
     NavItem("本月录入", "registry:this_month", Cap.REGISTRY_EDIT),
+    NavItem("生育登记", "registration:list", Cap.REGISTRATION_VIEW),
+    NavItem("出生一件事", "registration:bundle_list", Cap.REGISTRATION_VIEW),
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),

@@ -28,6 +28,9 @@ class Cap:
     ID_UNMASK = "registry.id_unmask"
     QUALITY_VIEW = "quality.view"
     BIRTHS_REPORT = "births.report"
+    REGISTRATION_VIEW = "registration.view"
+    REGISTRATION_HANDLE = "registration.handle"
+    REGISTRATION_EXPORT = "registration.export"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -44,6 +47,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EXPORT,
             Cap.ID_UNMASK,
             Cap.QUALITY_VIEW,
+            *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -56,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
+            *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -66,11 +71,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EDIT,
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
+            *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
     Role.AUDITOR: frozenset(
         {Cap.UNITS_VIEW, Cap.AUDIT_VIEW, Cap.REGISTRY_VIEW, Cap.QUALITY_VIEW, Cap.JOBS_VIEW}
+        | {Cap.REGISTRATION_VIEW}
     ),
 }
 

@@ -40,6 +40,16 @@ SPELLED_OUT = {
     "jobs.job.started": "启动后台任务",
     "audit.access.denied": "无权访问（已拒绝）",
     "audit.access.not_found": "访问不存在或管辖范围外的记录",
+    "registration.registration.submitted": "提交生育登记",
+    "registration.registration.registered": "办结生育登记",
+    "registration.registration.returned": "退回生育登记",
+    "registration.registration.birth_linked": "生育登记关联出生",
+    "registration.card.printed": "打印生育登记服务卡",
+    "registration.status.checked": "网上查询生育登记状态",
+    "registration.bundle.recorded": "登记出生一件事事项",
+    "registration.bundle.listed": "查看出生一件事清单",
+    "registration.bundle.viewed": "查看出生一件事",
+    "registration.bundle.exported": "导出出生一件事清单",
 }
 
 SUBJECTS = {
@@ -55,6 +65,7 @@ SUBJECTS = {
     "worklist": "质量问题清单",
     "file": "任务文件",
     "job": "后台任务",
+    "registration": "生育登记",
 }
 
 # verb -> a pattern with {s} for the subject
