@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "famplan.registry",
     "famplan.transfer",
     "famplan.quality",
+    "famplan.indicators",
     "famplan.demo",
 ]
 

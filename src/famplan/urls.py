@@ -22,6 +22,7 @@ urlpatterns = [
     path("registry/", include("famplan.registry.urls")),
     path("transfer/", include("famplan.transfer.urls")),
     path("quality/", include("famplan.quality.urls")),
+    path("indicators/", include("famplan.indicators.urls")),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

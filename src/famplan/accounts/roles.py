@@ -28,6 +28,9 @@ class Cap:
     ID_UNMASK = "registry.id_unmask"
     QUALITY_VIEW = "quality.view"
     BIRTHS_REPORT = "births.report"
+    INDICATORS_VIEW = "indicators.view"
+    INDICATORS_REFRESH = "indicators.refresh"
+    TARGETS_SET = "indicators.targets"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -44,6 +47,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EXPORT,
             Cap.ID_UNMASK,
             Cap.QUALITY_VIEW,
+            Cap.INDICATORS_VIEW,
+            Cap.INDICATORS_REFRESH,
+            Cap.TARGETS_SET,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -56,6 +62,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
+            Cap.INDICATORS_VIEW,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -66,11 +73,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EDIT,
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
+            Cap.INDICATORS_VIEW,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
     Role.AUDITOR: frozenset(
-        {Cap.UNITS_VIEW, Cap.AUDIT_VIEW, Cap.REGISTRY_VIEW, Cap.QUALITY_VIEW, Cap.JOBS_VIEW}
+        {
+            Cap.UNITS_VIEW,
+            Cap.AUDIT_VIEW,
+            Cap.REGISTRY_VIEW,
+            Cap.QUALITY_VIEW,
+            Cap.JOBS_VIEW,
+            Cap.INDICATORS_VIEW,
+        }
     ),
 }
 
