@@ -63,6 +63,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
             Cap.INDICATORS_VIEW,
+            Cap.TARGETS_SET,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(

@@ -32,6 +32,10 @@ SPELLED_OUT = {
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
     "jobs.job.started": "启动后台任务",
+    "indicators.values.refreshed": "计算统计指标",
+    "indicators.target.set": "设定指标目标",
+    "indicators.target.copied": "下达指标目标",
+    "indicators.report.exported": "导出统计指标",
 }
 
 SUBJECTS = {
