@@ -10,7 +10,12 @@ from django.urls import include, path
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    from famplan.accounts.roles import Cap
+    from famplan.common.dates import today
+    from famplan.indicators.selectors import home_figures
+
+    figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
+    return render(request, "home.html", {"figures": figures})
 
 
 urlpatterns = [

@@ -229,3 +229,43 @@ def unit_figures(user: Any, periods: list[Period]) -> dict[Period, dict[str, int
     ):
         found[index[period_type, start]][measure] = value
     return found
+
+
+@dataclass
+class HomeFigures:
+    """The user's own unit's figures for this month and this year (the home page)."""
+
+    month: Period
+    year: Period
+    rows: list[tuple[str, str, str]]  # label, this month, this year
+    run: ValuesRun | None
+
+
+HOME_MEASURES = [
+    ("期末人口", "population_end"),
+    ("出生", "births"),
+    ("死亡", "deaths"),
+    ("流入", "migrants_in"),
+    ("流出", "migrants_out"),
+    ("结婚", "marriages"),
+]
+
+
+def home_figures(user: Any, today: Any) -> HomeFigures:
+    """Read from the values table: one query for both periods, one for the run."""
+    from famplan.indicators.periods import month_period
+
+    month, year = month_period(today), year_period(today.year)
+    found = unit_figures(user, [month, year])
+    rows = [
+        (label, f"{found[month].get(code, 0):,}", f"{found[year].get(code, 0):,}")
+        for label, code in HOME_MEASURES
+    ]
+    for code in ("data_quality_rate", "timeliness_rate"):
+        spec = INDICATORS[code]
+        texts = []
+        for period in (month, year):
+            estimate = spec.estimate(found[period])
+            texts.append(f"{estimate.value:.1f}%" if estimate.known else "—")
+        rows.append((spec.label, *texts))
+    return HomeFigures(month=month, year=year, rows=rows, run=latest_run(today.year))
