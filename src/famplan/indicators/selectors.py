@@ -269,3 +269,86 @@ def home_figures(user: Any, today: Any) -> HomeFigures:
             texts.append(f"{estimate.value:.1f}%" if estimate.known else "—")
         rows.append((spec.label, *texts))
     return HomeFigures(month=month, year=year, rows=rows, run=latest_run(today.year))
+
+
+def trend_for_user(user: Any, unit: OrgUnit, years: list[int]) -> dict[str, list]:
+    """Yearly indicator values of one unit (the dashboard's trend lines): one query."""
+    from famplan.indicators.periods import PeriodType
+
+    by_year: dict[int, dict[str, int]] = {y: {} for y in years}
+    rows = values_for_user(user).filter(
+        unit_id=unit.code,
+        period_type=PeriodType.YEAR,
+        period_start__in=[year_period(y).start for y in years],
+    )
+    for start, measure, value in rows.values_list("period_start", "measure", "value"):
+        by_year[start.year][measure] = value
+    series: dict[str, list] = {"years": years}
+    for code in ("birth_rate", "death_rate", "natural_growth_rate", "sex_ratio_at_birth"):
+        spec = INDICATORS[code]
+        series[code] = [_round(spec.estimate(by_year[y]).value) for y in years]
+    return series
+
+
+def _round(value: float | None) -> float | None:
+    if value is None or value in (float("inf"), float("-inf")):
+        return None
+    return round(value, 2)
+
+
+def sex_ratio_funnel_for_user(user: Any, unit: OrgUnit, year: int) -> dict[str, Any]:
+    """Sex ratio at birth of every village under the unit against its number of births,
+    with the funnel's control limits around the unit's own ratio (95% and 99.8%, normal
+    approximation of the binomial share of boys, as a ratio) and the target line."""
+    import math
+
+    from famplan.indicators.periods import PeriodType
+    from famplan.indicators.stats import Z95, ratio_from_share
+
+    period = year_period(year)
+    villages = {
+        u.code: u.name
+        for u in scope(OrgUnit.objects.filter(level="village"), user, "code").filter(
+            code__startswith=unit.code
+        )
+    }
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for unit_id, measure, value in (
+        values_for_user(user)
+        .filter(
+            period_type=PeriodType.YEAR,
+            period_start=period.start,
+            measure__in=["births_male", "births_female"],
+            unit_id__in=[unit.code, *villages],
+        )
+        .values_list("unit_id", "measure", "value")
+    ):
+        counts[unit_id][measure] = value
+    total = counts.get(unit.code, {})
+    boys, girls = total.get("births_male", 0), total.get("births_female", 0)
+    points = []
+    for code, name in villages.items():
+        b, g = counts[code].get("births_male", 0), counts[code].get("births_female", 0)
+        if b + g and g:
+            points.append(
+                {"code": code, "name": name, "births": b + g, "ratio": round(100 * b / g, 1)}
+            )
+    limits: dict[str, list] = {"n": [], "low95": [], "high95": [], "low998": [], "high998": []}
+    if boys + girls:
+        p0 = boys / (boys + girls)
+        largest = max([p["births"] for p in points] + [10])
+        for n in range(5, largest + 1, max(1, largest // 60)):
+            spread = math.sqrt(p0 * (1 - p0) / n)
+            limits["n"].append(n)
+            for key, z in (("95", Z95), ("998", 3.090232306167813)):
+                limits[f"low{key}"].append(_round(ratio_from_share(max(0.0, p0 - z * spread))))
+                limits[f"high{key}"].append(_round(ratio_from_share(min(0.999, p0 + z * spread))))
+    target = effective_targets([unit.code], year)[unit.code]["sex_ratio_at_birth"]
+    return {
+        "unit": unit.name,
+        "year": year,
+        "centre": round(100 * boys / girls, 1) if girls else None,
+        "target": target.high if target and target.high is not None else None,
+        "points": points,
+        "limits": limits,
+    }

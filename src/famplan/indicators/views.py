@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,9 @@ from famplan.indicators.selectors import (
     effective_targets,
     measure_labels,
     report_for_user,
+    sex_ratio_funnel_for_user,
     targets_for_user,
+    trend_for_user,
 )
 from famplan.indicators.services import (
     FIRST_YEAR,
@@ -242,3 +244,35 @@ def targets_copy(request: HttpRequest) -> HttpResponse:
     written = targets_copy_down(actor=request.user, unit=unit, year=year)
     messages.success(request, f"已将{unit.name}{year}年的目标下达到下级单位（共 {written} 条）。")
     return redirect(f"{reverse('indicators:targets')}?unit={unit.code}&year={year}")
+
+
+@capability_required(Cap.INDICATORS_VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = _year(request.GET.get("year"))
+    unit = _unit(request, request.GET.get("unit"))
+    this_year = dates.today().year
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": list(range(this_year, max(FIRST_YEAR, this_year - 15) - 1, -1)),
+            "data_url": f"{reverse('indicators:dashboard_data')}?unit={unit.code}&year={year}",
+            "breadcrumb": _breadcrumb(request, unit, year, "dashboard"),
+        },
+    )
+
+
+@capability_required(Cap.INDICATORS_VIEW)
+def dashboard_data(request: HttpRequest) -> JsonResponse:
+    """The dashboard's charts as JSON (the page's script draws them: no inline script)."""
+    year = _year(request.GET.get("year"))
+    unit = _unit(request, request.GET.get("unit"))
+    years = list(range(year - 9, year + 1))
+    return JsonResponse(
+        {
+            "trend": trend_for_user(request.user, unit, years),
+            "funnel": sex_ratio_funnel_for_user(request.user, unit, year),
+        }
+    )
