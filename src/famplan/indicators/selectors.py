@@ -296,6 +296,14 @@ def _round(value: float | None) -> float | None:
     return round(value, 2)
 
 
+# The funnel's limits are drawn up to this ratio: beyond it they only flatten the chart.
+FUNNEL_CEILING = 300.0
+
+
+def _clip(ratio: float) -> float | None:
+    return _round(ratio) if ratio <= FUNNEL_CEILING else None
+
+
 def sex_ratio_funnel_for_user(user: Any, unit: OrgUnit, year: int) -> dict[str, Any]:
     """Sex ratio at birth of every village under the unit against its number of births,
     with the funnel's control limits around the unit's own ratio (95% and 99.8%, normal
@@ -336,13 +344,13 @@ def sex_ratio_funnel_for_user(user: Any, unit: OrgUnit, year: int) -> dict[str, 
     limits: dict[str, list] = {"n": [], "low95": [], "high95": [], "low998": [], "high998": []}
     if boys + girls:
         p0 = boys / (boys + girls)
-        largest = max([p["births"] for p in points] + [10])
-        for n in range(5, largest + 1, max(1, largest // 60)):
+        largest = max([p["births"] for p in points] + [20])
+        for n in range(10, largest + 1, max(1, largest // 60)):
             spread = math.sqrt(p0 * (1 - p0) / n)
             limits["n"].append(n)
             for key, z in (("95", Z95), ("998", 3.090232306167813)):
-                limits[f"low{key}"].append(_round(ratio_from_share(max(0.0, p0 - z * spread))))
-                limits[f"high{key}"].append(_round(ratio_from_share(min(0.999, p0 + z * spread))))
+                limits[f"low{key}"].append(_clip(ratio_from_share(max(0.0, p0 - z * spread))))
+                limits[f"high{key}"].append(_clip(ratio_from_share(min(0.999, p0 + z * spread))))
     target = effective_targets([unit.code], year)[unit.code]["sex_ratio_at_birth"]
     return {
         "unit": unit.name,

@@ -17,7 +17,14 @@ document.addEventListener("DOMContentLoaded", () => {
 
 function drawTrend(el, trend) {
   const chart = echarts.init(el);
-  const line = (name, values, axis) => ({ name, type: "line", data: values, yAxisIndex: axis, connectNulls: false });
+  const line = (name, values, axis) => ({
+    name,
+    type: "line",
+    data: values,
+    yAxisIndex: axis,
+    showAllSymbol: true,
+    connectNulls: false,
+  });
   chart.setOption({
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
@@ -48,6 +55,7 @@ function drawFunnel(el, funnel) {
     {
       name: "村(居)",
       type: "scatter",
+      clip: true,
       data: funnel.points.map((p) => ({ value: [p.births, p.ratio], name: p.name })),
     },
     limit("95%控制限", funnel.limits.high95, true),
@@ -66,7 +74,8 @@ function drawFunnel(el, funnel) {
     },
     legend: { top: 0, data: ["村(居)", "95%控制限", "99.8%控制限"] },
     xAxis: { type: "value", name: "出生人数" },
-    yAxis: { type: "value", name: "性别比", scale: true },
+    // Tiny villages' ratios run to the hundreds: keep the axis on the funnel.
+    yAxis: { type: "value", name: "性别比", min: 0, max: 300 },
     series,
   });
 }
