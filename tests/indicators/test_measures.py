@@ -120,3 +120,15 @@ def test_it_reruns_a_year_without_adding_twice(refreshed, county_admin):
     assert again.rows == refreshed.rows == len(after)
     assert not MeasureValue.objects.filter(run=refreshed).exists()
     assert ValuesRun.objects.count() == 2 and again.finished_at is not None
+
+
+def test_it_refreshes_from_the_command_line(county2024):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_indicators", "--year", "2024", stdout=out)
+    assert "计算完成：2024—2024年" in out.getvalue()
+    assert values(COUNTY)["births"] == 4
+    assert ValuesRun.objects.get().started_by is None

@@ -44,7 +44,9 @@ class ValuesRun(models.Model):
 
 
 class MeasureValue(models.Model):
-    run = models.ForeignKey(ValuesRun, on_delete=models.CASCADE, related_name="+")
+    # No index: a refresh writes hundreds of thousands of rows, and only the roll-up
+    # right after the insert reads by run.
+    run = models.ForeignKey(ValuesRun, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The unit's code is the column's value (OrgUnit's key), so scoping is a range on it.
     unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
     period_type = models.CharField("周期", max_length=7, choices=PeriodType.choices)
@@ -64,7 +66,6 @@ class MeasureValue(models.Model):
                 name="measurevalue_key",
             )
         ]
-        indexes = [models.Index(fields=["run"], name="measurevalue_run")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.period_type} {self.period_start} {self.measure}={self.value}"

@@ -60,18 +60,18 @@ def effective_targets(
     by_unit: dict[str, dict[str, Target]] = defaultdict(dict)
     for t in rows:
         by_unit[t.unit_id][t.indicator] = t
+    defaults = {code: _default(spec) for code, spec in INDICATORS.items()}
     result: dict[str, dict[str, EffectiveTarget | None]] = {}
     for code in codes:
-        chain = [code, *(code[:n] for n in (9, 6, 4, 2) if n < len(code))]
-        found: dict[str, EffectiveTarget | None] = {}
-        for indicator, spec in INDICATORS.items():
-            found[indicator] = _default(spec)
-            for unit_code in chain:
-                t = by_unit.get(unit_code, {}).get(indicator)
-                if t is not None:
-                    source = "本单位设定" if unit_code == code and not t.copied_from else "上级下达"
-                    found[indicator] = EffectiveTarget(t.direction, t.low, t.high, source)
-                    break
+        found = dict(defaults)
+        # From the top down, so the nearest unit's target is the one that stays.
+        for unit_code in [*(code[:n] for n in (2, 4, 6, 9) if n < len(code)), code]:
+            for indicator, t in by_unit.get(unit_code, {}).items():
+                if indicator in found:
+                    own = unit_code == code and not t.copied_from
+                    found[indicator] = EffectiveTarget(
+                        t.direction, t.low, t.high, "本单位设定" if own else "上级下达"
+                    )
         result[code] = found
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -94,6 +95,9 @@ def values_refresh(
             by_key[unit, measure][month] = value
     progress(70, "正在汇总季度、半年和年度", force=True)
     rows = list(_derive(by_key))
+    # In the order of the table's key (period type, start, unit, measure): the inserts
+    # then append to the index instead of landing all over it.
+    rows.sort(key=lambda r: (r[1], r[2], r[0], r[3]))
     progress(80, f"正在保存 {len(rows):,} 个村级数值", force=True)
     now_month = month_index(dates.today())
     with transaction.atomic():
@@ -112,7 +116,8 @@ def values_refresh(
             [[run.pk, *row] for row in rows],
         )
         progress(90, "正在汇总乡镇、县", force=True)
-        rolled = sum(_roll_up(run, length) for length in ROLLUP_LENGTHS)
+        levels = [CODE_LENGTH[Level.VILLAGE], *ROLLUP_LENGTHS]
+        rolled = sum(_roll_up(run, parent, child) for child, parent in pairwise(levels))
         run.rows = len(rows) + rolled
         run.finished_at = timezone.now()
         run.seconds = time.perf_counter() - clock
@@ -179,20 +184,20 @@ def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
     MeasureValue.objects.filter(in_years, current, measure__in=snapshots).delete()
 
 
-def _roll_up(run: ValuesRun, length: int) -> int:
-    """Sum this run's village values into the units `length` digits long (townships,
-    counties, ...) by code prefix, for the units the division tree holds: one INSERT ...
-    SELECT ... GROUP BY substr(unit_id, 1, length)."""
+def _roll_up(run: ValuesRun, length: int, below: int) -> int:
+    """Sum this run's values of the units `below` digits long into their parents `length`
+    digits long (villages into townships, townships into counties, ...) by code prefix:
+    one INSERT ... SELECT ... GROUP BY substr(unit_id, 1, length) a level. The division
+    import refuses a unit without its parent, so every level sums all the villages."""
     quote = connection.ops.quote_name
     values, units = quote(MeasureValue._meta.db_table), quote(OrgUnit._meta.db_table)
-    village = CODE_LENGTH[Level.VILLAGE]
     sql = f"""
         INSERT INTO {values} (run_id, unit_id, period_type, period_start, measure, value)
         SELECT %s, u.code, v.period_type, v.period_start, v.measure, SUM(v.value)
           FROM {values} v JOIN {units} u ON u.code = substr(v.unit_id, 1, {int(length)})
-         WHERE v.run_id = %s AND length(v.unit_id) = {village}
+         WHERE v.run_id = %s AND length(v.unit_id) = {int(below)}
          GROUP BY u.code, v.period_type, v.period_start, v.measure
-    """  # noqa: S608 - table names and an integer
+    """  # noqa: S608 - table names and integers
     with connection.cursor() as cursor:
         cursor.execute(sql, [run.pk, run.pk])
         return max(cursor.rowcount, 0)
