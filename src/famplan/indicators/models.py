@@ -44,11 +44,20 @@ class ValuesRun(models.Model):
 
 
 class MeasureValue(models.Model):
-    # No index: a refresh writes hundreds of thousands of rows, and only the roll-up
-    # right after the insert reads by run.
-    run = models.ForeignKey(ValuesRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No index and no database constraints on these two: a refresh writes hundreds of
+    # thousands of rows, only the roll-up right after the insert reads by run, and every
+    # unit code comes from registry rows whose own foreign keys were checked.
+    run = models.ForeignKey(
+        ValuesRun,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     # The unit's code is the column's value (OrgUnit's key), so scoping is a range on it.
-    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     period_type = models.CharField("周期", max_length=7, choices=PeriodType.choices)
     period_start = models.DateField("周期起始日")
     measure = models.CharField("计数项", max_length=40)
