@@ -10,7 +10,12 @@ from django.urls import include, path
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    from famplan.accounts.roles import Cap
+    from famplan.common.dates import today
+    from famplan.indicators.selectors import home_figures
+
+    figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
+    return render(request, "home.html", {"figures": figures})
 
 
 urlpatterns = [
@@ -23,6 +28,7 @@ urlpatterns = [
     path("transfer/", include("famplan.transfer.urls")),
     path("quality/", include("famplan.quality.urls")),
     path("registration/", include("famplan.registration.urls")),
+    path("indicators/", include("famplan.indicators.urls")),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

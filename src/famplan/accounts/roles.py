@@ -31,6 +31,9 @@ class Cap:
     REGISTRATION_VIEW = "registration.view"
     REGISTRATION_HANDLE = "registration.handle"
     REGISTRATION_EXPORT = "registration.export"
+    INDICATORS_VIEW = "indicators.view"
+    INDICATORS_REFRESH = "indicators.refresh"
+    TARGETS_SET = "indicators.targets"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -48,6 +51,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ID_UNMASK,
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
+            Cap.INDICATORS_VIEW,
+            Cap.INDICATORS_REFRESH,
+            Cap.TARGETS_SET,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -61,6 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
+            Cap.INDICATORS_VIEW,
+            Cap.TARGETS_SET,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -72,11 +80,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_EXPORT,
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
+            Cap.INDICATORS_VIEW,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
     Role.AUDITOR: frozenset(
-        {Cap.UNITS_VIEW, Cap.AUDIT_VIEW, Cap.REGISTRY_VIEW, Cap.QUALITY_VIEW, Cap.JOBS_VIEW}
+        {
+            Cap.UNITS_VIEW,
+            Cap.AUDIT_VIEW,
+            Cap.REGISTRY_VIEW,
+            Cap.QUALITY_VIEW,
+            Cap.JOBS_VIEW,
+            Cap.INDICATORS_VIEW,
+        }
         | {Cap.REGISTRATION_VIEW}
     ),
 }

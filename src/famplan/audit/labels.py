@@ -50,6 +50,10 @@ SPELLED_OUT = {
     "registration.bundle.listed": "查看出生一件事清单",
     "registration.bundle.viewed": "查看出生一件事",
     "registration.bundle.exported": "导出出生一件事清单",
+    "indicators.values.refreshed": "计算统计指标",
+    "indicators.target.set": "设定指标目标",
+    "indicators.target.copied": "下达指标目标",
+    "indicators.report.exported": "导出统计指标",
 }
 
 SUBJECTS = {

@@ -1,0 +1,167 @@
+"""The indicators: numerator / denominator x factor over the stored measures, with their
+95% intervals (stats.py) and the Huining 2017 plan's targets as defaults.
+
+The mean population of a period is (start + end) / 2, the statistical convention for
+年平均人口; rates are for the period as it is (a month's birth rate is not annualised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from famplan.indicators.stats import (
+    NO_DATA,
+    Estimate,
+    newcombe_difference,
+    ratio_from_share,
+    wilson,
+)
+
+Values = Mapping[str, int]
+
+
+def mean_population(values: Values) -> float:
+    return (values.get("population_start", 0) + values.get("population_end", 0)) / 2
+
+
+@dataclass(frozen=True)
+class DefaultTarget:
+    direction: str  # le, ge, between
+    low: float | None = None
+    high: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit_label: str  # ‰, %, or "" for the sex ratio (boys per 100 girls)
+    formula: str  # shown under the table, in Chinese
+    estimate: Callable[[Values], Estimate]
+    # The range a target may take (a target outside it is refused).
+    bounds: tuple[float, float]
+    default_target: DefaultTarget | None = None
+    decimals: int = 1
+
+
+def _proportion(numerator: str, denominator: str, factor: float) -> Callable[[Values], Estimate]:
+    def estimate(values: Values) -> Estimate:
+        x, n = values.get(numerator, 0), values.get(denominator, 0)
+        if n <= 0:
+            return NO_DATA
+        x = min(x, n)  # a share over 100% is a data error; never beyond the interval's domain
+        low, high = wilson(x, n)
+        return Estimate(factor * x / n, factor * low, factor * high, x, n)
+
+    return estimate
+
+
+def _rate(numerator: str) -> Callable[[Values], Estimate]:
+    def estimate(values: Values) -> Estimate:
+        x, n = values.get(numerator, 0), mean_population(values)
+        if n <= 0:
+            return NO_DATA
+        low, high = wilson(min(x, n), n)
+        return Estimate(1000 * x / n, 1000 * low, 1000 * high, x, n)
+
+    return estimate
+
+
+def _natural_growth(values: Values) -> Estimate:
+    births, deaths, n = values.get("births", 0), values.get("deaths", 0), mean_population(values)
+    if n <= 0:
+        return NO_DATA
+    low, high = newcombe_difference(min(births, n), min(deaths, n), n)
+    return Estimate(1000 * (births - deaths) / n, 1000 * low, 1000 * high, births - deaths, n)
+
+
+def _sex_ratio(values: Values) -> Estimate:
+    boys, girls = values.get("births_male", 0), values.get("births_female", 0)
+    if boys + girls == 0:
+        return NO_DATA
+    low, high = wilson(boys, boys + girls)
+    value = 100 * boys / girls if girls else float("inf")
+    return Estimate(value, ratio_from_share(low), ratio_from_share(high), boys, girls)
+
+
+HUINING_2017 = "会宁县2017年计划生育精细化工作方案"
+DISTRICT_PLANS = "区、镇工作方案"
+
+INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in [
+        Indicator(
+            "birth_rate",
+            "出生率",
+            "‰",
+            "出生人数 ÷ 平均人口 × 1000",
+            _rate("births"),
+            (0, 1000),
+            decimals=2,
+        ),
+        Indicator(
+            "death_rate",
+            "死亡率",
+            "‰",
+            "死亡人数 ÷ 平均人口 × 1000",
+            _rate("deaths"),
+            (0, 1000),
+            decimals=2,
+        ),
+        Indicator(
+            "natural_growth_rate",
+            "人口自然增长率",
+            "‰",
+            "(出生人数 − 死亡人数) ÷ 平均人口 × 1000",
+            _natural_growth,
+            (-1000, 1000),
+            DefaultTarget("le", high=9, source=HUINING_2017),
+            decimals=2,
+        ),
+        Indicator(
+            "sex_ratio_at_birth",
+            "出生人口性别比",
+            "",
+            "出生男孩 ÷ 出生女孩 × 100（女孩=100）",
+            _sex_ratio,
+            (50, 200),
+            DefaultTarget("le", high=107, source=HUINING_2017),
+        ),
+        Indicator(
+            "third_plus_share",
+            "三孩及以上占比",
+            "%",
+            "三孩及以上出生 ÷ 出生人数 × 100",
+            _proportion("births_order_3plus", "births", 100),
+            (0, 100),
+        ),
+        Indicator(
+            "hospital_delivery_rate",
+            "住院分娩率",
+            "%",
+            "住院分娩出生 ÷ 出生人数 × 100",
+            _proportion("births_hospital", "births", 100),
+            (0, 100),
+            DefaultTarget("ge", low=85, source=DISTRICT_PLANS),
+        ),
+        Indicator(
+            "data_quality_rate",
+            "个案信息准确率",
+            "%",
+            "无错误级问题的在册人数 ÷ 质量检查在册人数 × 100（最近一次数据质量检查）",
+            _proportion("quality_passing", "quality_people", 100),
+            (0, 100),
+            DefaultTarget("ge", low=95, source=HUINING_2017),
+        ),
+        Indicator(
+            "timeliness_rate",
+            "按时录入率",
+            "%",
+            "次月5日前录入的事件 ÷ 当期发生的事件 × 100",
+            _proportion("events_on_time", "events_due", 100),
+            (0, 100),
+        ),
+    ]
+}

@@ -1,0 +1,341 @@
+"""Writes of the indicators app: refreshing the values table, setting and copying targets."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from famplan.audit.services import audit_log
+from famplan.common import dates
+from famplan.common.bulk import insert_rows
+from famplan.common.errors import DomainError
+from famplan.common.progress import Progress, no_progress
+from famplan.indicators.indicators import INDICATORS
+from famplan.indicators.measures import GROUPS, MEASURES
+from famplan.indicators.models import Direction, MeasureValue, Target, ValuesRun
+from famplan.indicators.periods import MONTHS_IN, PeriodType, month_first_day, month_index
+from famplan.jobs.models import Job
+from famplan.jobs.services import job_start
+from famplan.orgunits.jurisdiction import code_prefix_filter, unit_in_scope
+from famplan.orgunits.models import CODE_LENGTH, Level, OrgUnit
+
+REFRESH_KIND = "indicators.refresh"
+# A full rebuild covers this many years before the current one (the demo's history).
+REBUILD_YEARS = 10
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Code lengths rolled up from the villages: township, county, city, province.
+ROLLUP_LENGTHS = [
+    CODE_LENGTH[level] for level in (Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE)
+]
+RUN_LOCK_KEY = 7_201_009  # any constant shared by every process of this database
+
+
+class TargetError(DomainError):
+    """A refused target, naming the field the message is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- the values table ------------------------------------------------------------------
+
+
+def rebuild_years() -> tuple[int, int]:
+    this_year = dates.today().year
+    return this_year - REBUILD_YEARS, this_year
+
+
+def values_refresh_start(*, user: Any, first_year: int, last_year: int) -> Job:
+    """Queue a refresh of the given years (the values of every unit)."""
+    _check_years(first_year, last_year)
+    span = f"{first_year}年" if first_year == last_year else f"{first_year}—{last_year}年"
+    return job_start(
+        user=user,
+        kind=REFRESH_KIND,
+        title=f"统计指标计算：{span}",
+        params={"first_year": first_year, "last_year": last_year},
+    )
+
+
+def _check_years(first_year: int, last_year: int) -> None:
+    if not (FIRST_YEAR <= first_year <= last_year <= LAST_YEAR):
+        raise DomainError(f"年份应在{FIRST_YEAR}至{LAST_YEAR}之间，且起始年份不晚于截止年份")
+    if first_year > dates.today().year:
+        raise DomainError("不能计算未来年份的指标")
+
+
+def values_refresh(
+    *,
+    actor: Any,
+    first_year: int,
+    last_year: int,
+    job: Job | None = None,
+    progress: Progress = no_progress,
+) -> ValuesRun:
+    """Recompute every measure for every unit and period of the years, then replace those
+    years' values in one short transaction (delete, insert): a rerun replaces, never adds.
+
+    The grouped queries only read, outside any transaction, as the quality run does:
+    on SQLite a transaction held for the whole computation would block the clerks."""
+    _check_years(first_year, last_year)
+    clock, started_at = time.perf_counter(), timezone.now()
+    first, last = first_year * 12, last_year * 12 + 11
+    by_key: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for index, group in enumerate(GROUPS):
+        progress(70 * index / len(GROUPS), f"正在统计：{group.name}", force=True)
+        for unit, month, measure, value in group.compute(first, last):
+            by_key[unit, measure][month] = value
+    progress(70, "正在汇总季度、半年和年度", force=True)
+    rows = list(_derive(by_key))
+    # In the order of the table's key (period type, start, unit, measure): the inserts
+    # then append to the index instead of landing all over it.
+    rows.sort(key=lambda r: (r[1], r[2], r[0], r[3]))
+    progress(80, f"正在保存 {len(rows):,} 个村级数值", force=True)
+    now_month = month_index(dates.today())
+    with transaction.atomic():
+        _one_writer_at_a_time()
+        run = ValuesRun.objects.create(
+            first_year=first_year,
+            last_year=last_year,
+            started_by=actor,
+            job=job,
+            started_at=started_at,
+        )
+        _delete_years(first_year, last_year, now_month)
+        insert_rows(
+            MeasureValue,
+            ["run_id", "unit_id", "period_type", "period_start", "measure", "value"],
+            [[run.pk, *row] for row in rows],
+        )
+        progress(90, "正在汇总乡镇、县", force=True)
+        levels = [CODE_LENGTH[Level.VILLAGE], *ROLLUP_LENGTHS]
+        rolled = sum(_roll_up(run, parent, child) for child, parent in pairwise(levels))
+        run.rows = len(rows) + rolled
+        run.finished_at = timezone.now()
+        run.seconds = time.perf_counter() - clock
+        run.save(update_fields=["rows", "finished_at", "seconds"])
+        audit_log(
+            actor=actor,
+            action="indicators.values.refreshed",
+            target=run,
+            org_unit_id=getattr(actor, "org_unit_id", None),
+            detail={"first_year": first_year, "last_year": last_year, "rows": run.rows},
+        )
+    return run
+
+
+def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
+    """Village rows (unit, period type, period start, measure, value) of every period:
+    the months as computed, the longer periods from their months by the measure's rule."""
+    adapt = connection.ops.adapt_datefield_value
+    starts: dict[int, Any] = {}
+
+    def start_of(month: int) -> Any:
+        if month not in starts:
+            starts[month] = adapt(month_first_day(month))
+        return starts[month]
+
+    for (unit, measure), months in by_key.items():
+        rule = MEASURES[measure].over_time
+        for month, value in months.items():
+            yield unit, PeriodType.MONTH.value, start_of(month), measure, value
+        for period_type, size in MONTHS_IN.items():
+            if size == 1:
+                continue
+            totals: dict[int, int] = {}
+            if rule == "sum":
+                for month, value in months.items():
+                    key = month - month % size
+                    totals[key] = totals.get(key, 0) + value
+            elif rule == "first":
+                totals = {m: v for m, v in months.items() if m % size == 0}
+            elif rule == "last":
+                totals = {m - size + 1: v for m, v in months.items() if m % size == size - 1}
+            else:  # latest
+                latest: dict[int, int] = {}
+                for month in months:
+                    key = month - month % size
+                    latest[key] = max(latest.get(key, month), month)
+                totals = {key: months[month] for key, month in latest.items()}
+            for key, value in totals.items():
+                if value:
+                    yield unit, period_type.value, start_of(key), measure, value
+
+
+def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
+    in_years = Q(period_start__gte=date(first_year, 1, 1), period_start__lte=date(last_year, 12, 1))
+    snapshots = [code for code, m in MEASURES.items() if m.snapshot]
+    # Snapshots (quality scores) cannot be recomputed for the past: only the periods
+    # holding today are replaced; earlier periods keep what their runs found.
+    current = Q()
+    for period_type, size in MONTHS_IN.items():
+        current |= Q(
+            period_type=period_type, period_start=month_first_day(now_month - now_month % size)
+        )
+    MeasureValue.objects.filter(in_years).exclude(measure__in=snapshots).delete()
+    MeasureValue.objects.filter(in_years, current, measure__in=snapshots).delete()
+
+
+def _roll_up(run: ValuesRun, length: int, below: int) -> int:
+    """Sum this run's values of the units `below` digits long into their parents `length`
+    digits long (villages into townships, townships into counties, ...) by code prefix:
+    one INSERT ... SELECT ... GROUP BY substr(unit_id, 1, length) a level. The division
+    import refuses a unit without its parent, so every level sums all the villages."""
+    quote = connection.ops.quote_name
+    values, units = quote(MeasureValue._meta.db_table), quote(OrgUnit._meta.db_table)
+    sql = f"""
+        INSERT INTO {values} (run_id, unit_id, period_type, period_start, measure, value)
+        SELECT %s, u.code, v.period_type, v.period_start, v.measure, SUM(v.value)
+          FROM {values} v JOIN {units} u ON u.code = substr(v.unit_id, 1, {int(length)})
+         WHERE v.run_id = %s AND length(v.unit_id) = {int(below)}
+         GROUP BY u.code, v.period_type, v.period_start, v.measure
+    """  # noqa: S608 - table names and integers
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [run.pk, run.pk])
+        return max(cursor.rowcount, 0)
+
+
+def _one_writer_at_a_time() -> None:
+    """Two refreshes of the same years must not both delete, then both insert. SQLite's
+    IMMEDIATE transactions already take turns; on PostgreSQL an advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+def _number(value: Any, field: str, label: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TargetError(field, f"{label}应为数字") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise TargetError(field, f"{label}应为数字")
+    return number
+
+
+def check_target(
+    indicator: str, year: int, direction: str, low: Any, high: Any
+) -> tuple[float | None, float | None]:
+    """The target's bounds as numbers, or a TargetError naming the field: a target must
+    be possible (a lower bound below the upper, within the indicator's range)."""
+    if indicator not in INDICATORS:
+        raise TargetError("indicator", "请选择指标")
+    spec = INDICATORS[indicator]
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise TargetError("year", f"年度应在{FIRST_YEAR}至{LAST_YEAR}之间")
+    if direction not in Direction.values:
+        raise TargetError("direction", "请选择目标方向（不高于、不低于或介于）")
+    lo, hi = _number(low, "low", "下限"), _number(high, "high", "上限")
+    if direction == Direction.AT_MOST:
+        lo = None
+        if hi is None:
+            raise TargetError("high", f"请填写{spec.label}的上限")
+    elif direction == Direction.AT_LEAST:
+        hi = None
+        if lo is None:
+            raise TargetError("low", f"请填写{spec.label}的下限")
+    else:
+        if lo is None or hi is None:
+            raise TargetError("low" if lo is None else "high", f"请填写{spec.label}的下限和上限")
+        if lo >= hi:
+            raise TargetError("low", f"{spec.label}的目标范围不可能：下限{lo:g}不低于上限{hi:g}")
+    smallest, largest = spec.bounds
+    for field, value in (("low", lo), ("high", hi)):
+        if value is not None and not smallest <= value <= largest:
+            raise TargetError(
+                field, f"{spec.label}的目标应在{smallest:g}至{largest:g}{spec.unit_label}之间"
+            )
+    return lo, hi
+
+
+@transaction.atomic
+def target_set(
+    *, actor: Any, unit: OrgUnit, indicator: str, year: int, direction: str, low: Any, high: Any
+) -> Target:
+    """Set (or replace) the unit's own target on one indicator for one year."""
+    if not unit_in_scope(actor, unit.code):
+        raise TargetError("unit", "所选单位不在您的管辖范围内")
+    lo, hi = check_target(indicator, year, direction, low, high)
+    target, _ = Target.objects.update_or_create(
+        indicator=indicator,
+        unit=unit,
+        year=year,
+        defaults={
+            "direction": direction,
+            "low": lo,
+            "high": hi,
+            "copied_from": "",
+            "set_by": actor,
+        },
+    )
+    audit_log(
+        actor=actor,
+        action="indicators.target.set",
+        target=target,
+        org_unit_id=unit.code,
+        detail={
+            "indicator": indicator,
+            "year": year,
+            "direction": direction,
+            "low": lo,
+            "high": hi,
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def targets_copy_down(*, actor: Any, unit: OrgUnit, year: int) -> int:
+    """Give every unit below `unit` the targets `unit` holds for the year (its own, the
+    ones it inherited, or the plan's defaults), replacing theirs. Returns rows written."""
+    from famplan.indicators.selectors import effective_targets
+
+    if not unit_in_scope(actor, unit.code):
+        raise TargetError("unit", "所选单位不在您的管辖范围内")
+    targets = {code: t for code, t in effective_targets([unit.code], year)[unit.code].items() if t}
+    below = list(
+        OrgUnit.objects.filter(**code_prefix_filter("code", unit.code))
+        .exclude(code=unit.code)
+        .values_list("code", flat=True)
+    )
+    Target.objects.filter(
+        year=year, indicator__in=list(targets), **code_prefix_filter("unit_id", unit.code)
+    ).exclude(unit_id=unit.code).delete()
+    Target.objects.bulk_create(
+        [
+            Target(
+                indicator=code,
+                unit_id=child,
+                year=year,
+                direction=t.direction,
+                low=t.low,
+                high=t.high,
+                copied_from=unit.code,
+                set_by=actor,
+            )
+            for child in below
+            for code, t in targets.items()
+        ],
+        batch_size=1000,
+    )
+    audit_log(
+        actor=actor,
+        action="indicators.target.copied",
+        target=unit,
+        org_unit_id=unit.code,
+        detail={"year": year, "indicators": sorted(targets), "units": len(below)},
+    )
+    return len(below) * len(targets)
