@@ -1,5 +1,5 @@
 """The registry's exports, declared once (registry/exports.py), written through the one
-export path (common/exports.py): every declaration reads real rows, IDs masked unless
+export path (transfer/exports.py): every declaration reads real rows, IDs masked unless
 asked, one audit row with the count, a dated file name."""
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.common.exports import export_download
 from famplan.orgunits.models import OrgUnit
 from famplan.orgunits.selectors import breadcrumb_for_user, get_unit_for_user
 from famplan.quality.models import QualityIssue
@@ -23,6 +22,7 @@ from famplan.quality.selectors import (
     worklist_for_user,
 )
 from famplan.quality.services import quality_run_start
+from famplan.transfer.exports import export_download
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [

@@ -15,13 +15,13 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
-from famplan.common.exports import export_download
 from famplan.registration import selectors, services
 from famplan.registration.forms import BundleFilterForm, BundleItemForm
 from famplan.registration.models import BundleItem
 from famplan.registry.forms.filters import filters_for_audit
 from famplan.registry.selectors import CappedPaginator
 from famplan.registry.views import PER_PAGE, querystring_without_page
+from famplan.transfer.exports import export_download
 
 BUNDLE_COLUMNS: list[tuple[str, float]] = [
     ("婴儿", 10),

@@ -17,7 +17,6 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
-from famplan.common.exports import export_download
 from famplan.common.xlsx import content_disposition
 from famplan.registration import selectors, services
 from famplan.registration.forms import (
@@ -33,6 +32,7 @@ from famplan.registry.models import Birth
 from famplan.registry.selectors import CappedPaginator
 from famplan.registry.services.people import FieldError
 from famplan.registry.views import PER_PAGE, querystring_without_page
+from famplan.transfer.exports import export_download
 
 
 def detail_url(pk: int) -> str:

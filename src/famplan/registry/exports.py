@@ -3,7 +3,7 @@ column shows. One streamed query per export (values_list of the fields the colum
 name); ID numbers masked unless the full numbers were asked for (by a user with the
 right, which the view checks and the audit row records).
 
-The views hand the rows to famplan.common.exports.export_download, the one path that
+The views hand the rows to famplan.transfer.exports.export_download, the one path that
 writes, counts, audits and names the file."""
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from famplan.accounts.roles import Cap
-from famplan.common.exports import export_download
 from famplan.registry.exports import RegistryExport
 from famplan.registry.forms.filters import filters_for_audit
+from famplan.transfer.exports import export_download
 
 PER_PAGE = 50
 

@@ -1,5 +1,8 @@
 """The one path of every list export: write the rows, count them, audit, name the file.
 
+In transfer/ (the import and export framework), not common/: it writes an audit row,
+and common/ depends on nothing of famplan.
+
 Apps declare what they export (registry/exports.py: columns and values); views call
 export_download with the rows cut to the user's jurisdiction."""
 
