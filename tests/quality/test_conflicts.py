@@ -159,3 +159,39 @@ def test_it_makes_no_conflict_for_a_county_admin(county_admin, elsewhere):
     assert reasons(fail(county_admin, "persons", rows)) == {f"身份证号{elsewhere.id_number}已登记"}
     assert not NumberConflict.objects.exists()
     assert new_id()  # the shared ID sequence stays in use (keeps IDs distinct across tests)
+
+
+def test_it_hides_another_townships_id_on_the_person_and_birth_forms(
+    township_clerk, other_clerk, elsewhere
+):
+    from famplan.registry.services import birth_record, person_create, person_update
+
+    data = PersonData(
+        name="郭外人", sex="F", birth_date=dt.date(1990, 5, 17), unit_id=V1,
+        id_number=elsewhere.id_number,
+    )  # fmt: skip
+    with pytest.raises(FieldError) as caught:
+        person_create(actor=township_clerk, data=data)
+    assert (caught.value.field, caught.value.message) == ("id_number", NEUTRAL_ID)
+
+    mine = person(township_clerk, name="本镇人", sex="F", born=dt.date(1990, 5, 17), unit=V1)
+    edit = PersonData(
+        name=mine.name, sex=mine.sex, birth_date=mine.birth_date, unit_id=V1,
+        id_number=elsewhere.id_number,
+    )  # fmt: skip
+    with pytest.raises(FieldError) as caught:
+        person_update(actor=township_clerk, person=mine, data=edit, version=mine.version)
+    assert caught.value.message == NEUTRAL_ID
+
+    child = person(other_clerk, name="郭小孩", sex="F", born=dt.date(2020, 3, 1), unit=V3)
+    with pytest.raises(FieldError) as caught:
+        birth_record(
+            actor=township_clerk, mother=mine, father=None, child_name="婴儿", sex="F",
+            born_on=child.birth_date, place_type="hospital", child_id_number=child.id_number,
+        )  # fmt: skip
+    assert caught.value.message == NEUTRAL_ID
+    assert sorted(NumberConflict.objects.values_list("source", flat=True)) == [
+        "registry.birth_record",
+        "registry.person_create",
+        "registry.person_update",
+    ]

@@ -31,6 +31,7 @@ from famplan.registry.models import (
     Sex,
 )
 from famplan.registry.services.checks import check_on_register, locked
+from famplan.registry.services.conflicts import reporting_number_conflicts
 from famplan.registry.services.people import (
     FieldError,
     PersonData,
@@ -374,6 +375,7 @@ def births_write(
     return [r["id"] for r in records]
 
 
+@reporting_number_conflicts("registry.birth_record")
 @transaction.atomic
 def birth_record(
     *,
@@ -422,10 +424,7 @@ def birth_record(
     if problems:
         raise problems[0]
     _check_unit(actor, mother.unit_id)
-    try:
-        _unique_id_number(data.child_id_number)
-    except FieldError as exc:
-        raise FieldError("child_id_number", exc.message) from None
+    _unique_id_number(actor, data.child_id_number, field="child_id_number")
     try:
         with transaction.atomic():
             (pk,) = births_write(actor=actor, births=[NewBirth(data, mother_facts, father_facts)])

@@ -17,23 +17,12 @@ from django.db import IntegrityError, transaction
 from famplan.audit.services import audit_log, audit_log_rows
 from famplan.common.bulk import bulk_set, chunked, insert_records
 from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE, today
-from famplan.common.errors import DomainError
 from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registry.models import Household, Person, PersonStatus, Relation
-
-
-class FieldError(DomainError):
-    """A refusal tied to one field, so forms and imports can point at it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class ConflictError(DomainError):
-    """Someone else saved the record since this edit began."""
+from famplan.registry.services.conflicts import reporting_number_conflicts, taken_number_error
+from famplan.registry.services.errors import ConflictError, FieldError
 
 
 @dataclass
@@ -115,16 +104,29 @@ def _check_household(data: PersonData) -> None:
         raise FieldError("household", "所选户不存在或不在该村(居)")
 
 
-def _unique_id_number(id_number: str | None, exclude_pk: int | None = None) -> None:
+def _unique_id_number(
+    actor: Any, id_number: str | None, exclude_pk: int | None = None, field: str = "id_number"
+) -> None:
+    """Refuse a number someone already holds: by name within the actor's jurisdiction,
+    neutrally outside it (the conflict then goes to the county's worklist)."""
     if not id_number:
         return
     clash = Person.objects.filter(id_number=id_number)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise FieldError("id_number", f"身份证号{id_number}已登记")
+    holder = clash.values_list("unit_id", flat=True).first()
+    if holder is not None:
+        raise taken_number_error(
+            actor,
+            kind="id_number",
+            number=id_number,
+            holder_unit_id=holder,
+            field=field,
+            message=f"身份证号{id_number}已登记",
+        )
 
 
+@reporting_number_conflicts("registry.person_create")
 @transaction.atomic
 def person_create(*, actor: Any, data: PersonData) -> Person:
     """A new person: the registry's person rules (the import runs the same ones over a
@@ -151,7 +153,7 @@ def _insert_checked(*, actor: Any, data: PersonData, audit: bool) -> Person:
     _check_unit(actor, data.unit_id)
     if problems:
         raise problems[0]
-    _unique_id_number(data.id_number)
+    _unique_id_number(actor, data.id_number)
     try:
         with transaction.atomic():
             (pk,) = people_write(actor=actor, people=[data], audit=audit)
@@ -160,13 +162,14 @@ def _insert_checked(*, actor: Any, data: PersonData, audit: bool) -> Person:
     return Person.objects.get(pk=pk)
 
 
+@reporting_number_conflicts("registry.person_update")
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, data: PersonData, version: int) -> Person:
     """Save edits made from `version`; refuse if the record changed since."""
     check_person_facts(data)
     _check_unit(actor, data.unit_id)
     _check_household(data)
-    _unique_id_number(data.id_number, exclude_pk=person.pk)
+    _unique_id_number(actor, data.id_number, exclude_pk=person.pk)
     values = {f.name: getattr(data, f.name) for f in fields(PersonData)}
     values["registered_on"] = data.registered_on or person.registered_on
     if person.left_on is not None and values["registered_on"] > person.left_on:
