@@ -48,10 +48,14 @@ def good(
         **extra,
     }
     id_number = make_id_number(area, born, next(_sequence) % 500, sex) if with_id else None
+    # The registry takes a relation to the head only with a household; these people
+    # have none, so the relation is written as the old systems' data carry it.
+    relation = values.pop("relation_to_head") if not values.get("household_id") else ""
     data = PersonData(
         name=name, sex=sex, birth_date=born, unit_id=unit, id_number=id_number, **values
     )
-    return person_create(actor=actor, data=data)
+    created = person_create(actor=actor, data=data)
+    return set_fields(created, relation_to_head=relation) if relation else created
 
 
 def set_fields(person: Person, **values) -> Person:

@@ -116,3 +116,48 @@ class QualityTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.rule} {self.issues}"
+
+
+class NumberConflict(models.Model):
+    """Someone tried to use an ID or household number that a record outside their
+    jurisdiction already holds. They were told only that the number cannot be used; the
+    conflict waits here for someone whose jurisdiction holds both units (quality.conflicts)."""
+
+    class Kind(models.TextChoices):
+        ID_NUMBER = "id_number", "身份证号"
+        HOUSEHOLD_NUMBER = "household_number", "户号"
+
+    kind = models.CharField("号码类型", max_length=20, choices=Kind.choices)
+    number = models.CharField("号码", max_length=30)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="使用人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The user's own unit, and the unit of the record that holds the number: the
+    # conflict is seen only by users whose jurisdiction holds both.
+    reporter_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="使用单位", on_delete=models.PROTECT, related_name="+"
+    )
+    holder_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="现登记单位", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源", max_length=40, blank=True)  # import type or service
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "号码冲突"
+        verbose_name_plural = "号码冲突"
+        indexes = [
+            models.Index(fields=["reporter_unit", "created_at"], name="qconflict_reporter"),
+            models.Index(fields=["holder_unit"], name="qconflict_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}冲突 {self.created_at:%Y-%m-%d}"

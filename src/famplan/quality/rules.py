@@ -33,7 +33,7 @@ from famplan.common.idnumbers import (
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.quality.models import Severity
 from famplan.registry.models import ON_REGISTER, Birth, Death, Marriage, Migration, Person, Sex
-from famplan.registry.services.events import MIN_MOTHER_AGE
+from famplan.registry.services.births import MAX_MOTHER_AGE, MIN_MOTHER_AGE
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ ID_INVALID = "id_invalid"
 ID_MISMATCH = "id_mismatch"
 ID_AREA_UNKNOWN = "id_area_unknown"
 MOTHER_AGE = "mother_age"
+MOTHER_AGES = f"{MIN_MOTHER_AGE}-{MAX_MOTHER_AGE}"  # the registry's bounds, refused at entry
 DEATH_BEFORE_BIRTH = "death_before_birth"
 DUPLICATE_ID = "duplicate_id"
 PROBABLE_DUPLICATE = "probable_duplicate"
@@ -89,7 +90,7 @@ RULES: dict[str, Rule] = {
         Rule(ID_MISMATCH, "身份证号与出生日期、性别不一致", Severity.ERROR, "person"),
         Rule(DUPLICATE_ID, "身份证号重复", Severity.ERROR, "person"),
         Rule(MISSING_FIELDS, "必填项缺失", Severity.ERROR, "person"),
-        Rule(MOTHER_AGE, "生育时母亲年龄不在15-55岁", Severity.ERROR, "birth"),
+        Rule(MOTHER_AGE, f"生育时母亲年龄不在{MOTHER_AGES}岁", Severity.ERROR, "birth"),
         Rule(DEATH_BEFORE_BIRTH, "死亡日期早于出生日期", Severity.ERROR, "death"),
         Rule(ID_AREA_UNKNOWN, "身份证号地址码不在区划代码表中", Severity.WARNING, "person"),
         Rule(PROBABLE_DUPLICATE, "疑似重复登记（同村同名同生日）", Severity.WARNING, "person"),
@@ -98,7 +99,7 @@ RULES: dict[str, Rule] = {
     ]
 }
 
-MOTHER_AGE_MIN, MOTHER_AGE_MAX = MIN_MOTHER_AGE, 55
+MOTHER_AGE_MIN, MOTHER_AGE_MAX = MIN_MOTHER_AGE, MAX_MOTHER_AGE  # the registry's bounds
 NEWBORN_MONTHS = 3
 LATE_AFTER_DAYS = 30
 # Lateness is a measure of current work (last month's events by the 5th): events older

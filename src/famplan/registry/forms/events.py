@@ -9,6 +9,7 @@ from django import forms
 
 from famplan.registry.forms import (
     HouseholdByNumberField,
+    IdNumberField,
     PersonByIdField,
     ServiceForm,
     date_input,
@@ -16,6 +17,7 @@ from famplan.registry.forms import (
 )
 from famplan.registry.forms.people import PersonFieldsForm, blank
 from famplan.registry.models import (
+    ON_REGISTER,
     Birth,
     BirthPlace,
     Death,
@@ -26,7 +28,7 @@ from famplan.registry.models import (
     ResidenceChange,
     Sex,
 )
-from famplan.registry.selectors import people_for_user
+from famplan.registry.selectors import people_for_user, search_people
 from famplan.registry.services import (
     birth_record,
     death_record,
@@ -44,35 +46,43 @@ from famplan.registry.services import (
 
 
 class BirthForm(ServiceForm):
-    field_map = {
-        "mother": "mother_id_number",
-        "father": "father_id_number",
-        "name": "child_name",
-        "birth_date": "born_on",
-        "registered_on": "born_on",
-        "id_number": "child_id_number",
-    }
+    # The service speaks of the parents as people; the form finds them by ID number.
+    field_map = {"mother": "mother_id_number", "father": "father_id_number"}
 
-    mother_id_number = PersonByIdField(label="母亲身份证号")
+    mother_id_number = PersonByIdField(
+        label="母亲身份证号", help_text="无身份证号或不记得的，可在上方按姓名和村(居)查找母亲"
+    )
     father_id_number = PersonByIdField(
         label="父亲身份证号", required=False, help_text="父亲不详的可不填"
     )
     child_name = forms.CharField(label="婴儿姓名", max_length=50)
     sex = forms.ChoiceField(label="性别", choices=blank("请选择", Sex.choices))
     born_on = forms.DateField(label="出生日期", widget=date_input())
+    multiple = forms.BooleanField(
+        label="多胞胎",
+        required=False,
+        help_text="双胞胎、多胞胎逐个登记：登记第二个及以后的婴儿时勾选",
+    )
     place_type = forms.ChoiceField(label="出生地点", choices=blank("请选择", BirthPlace.choices))
     facility = forms.CharField(label="助产机构", max_length=100, required=False)
+    medical_certificate_number = forms.CharField(
+        label="出生医学证明编号",
+        max_length=30,
+        required=False,
+        help_text="字母加数字，如 Q620012345；尚未办理的可不填",
+    )
     weight_g = forms.IntegerField(label="出生体重(克)", required=False)
-    child_id_number = forms.CharField(
-        label="婴儿身份证号", max_length=18, required=False, help_text="已办理的可填写"
+    child_id_number = IdNumberField(
+        label="婴儿身份证号", required=False, help_text="已办理的可填写"
     )
 
     def __init__(self, *args: Any, mother: Person | None = None, **kwargs: Any) -> None:
         self.mother = mother
         super().__init__(*args, **kwargs)
         if mother is not None:
-            # Chosen on her own page (she may have no ID number): not asked again.
+            # Chosen on her own page or found by name (she may have no ID number).
             del self.fields["mother_id_number"]
+        self.fields["multiple"].widget.attrs["class"] = "form-check-input"
 
     def perform(self) -> Birth:
         data = self.cleaned_data
@@ -87,7 +97,42 @@ class BirthForm(ServiceForm):
             facility=data.get("facility") or "",
             weight_g=data.get("weight_g"),
             child_id_number=data.get("child_id_number") or None,
+            medical_certificate_number=data.get("medical_certificate_number") or None,
+            multiple=bool(data.get("multiple")),
         )
+
+
+class MotherSearchForm(forms.Form):
+    """Find a mother by name (or its beginning) and village, for one with no ID number
+    at hand: women on the register of the user's jurisdiction, and only those."""
+
+    MAX_RESULTS = 20
+    prefix = "find"
+
+    name = forms.CharField(label="母亲姓名", max_length=50)
+    unit = forms.Field(label="村(居)", required=False)  # replaced by the user's villages
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = village_field(user, label="村(居)", required=False)
+        self.fields["unit"].empty_label = "全部村(居)"
+        self.fields["name"].error_messages["required"] = "请填写母亲姓名"
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
+
+    def results(self) -> list[Person]:
+        data = self.cleaned_data
+        unit = data.get("unit")
+        found = search_people(
+            self.user, name=data["name"], unit=unit.code if unit else None, sex=Sex.FEMALE
+        ).filter(status__in=ON_REGISTER)
+        return list(found[: self.MAX_RESULTS])
+
+    def for_audit(self) -> dict[str, Any]:
+        unit = self.cleaned_data.get("unit")
+        return {"name": self.cleaned_data["name"], **({"unit": unit.code} if unit else {})}
 
 
 class DeathForm(ServiceForm):

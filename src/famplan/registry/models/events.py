@@ -71,10 +71,22 @@ class Birth(RegistryRecord):
     place_type = models.CharField("出生地点", max_length=10, choices=BirthPlace.choices)
     facility = models.CharField("助产机构", max_length=100, blank=True)
     weight_g = models.PositiveIntegerField("出生体重(克)", null=True, blank=True)
+    # 出生医学证明编号: the hospital's certificate, one per child (typically a letter and
+    # nine digits, e.g. Q620012345). Optional: home births may have none yet.
+    medical_certificate_number = models.CharField(
+        "出生医学证明编号", max_length=20, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "出生"
         verbose_name_plural = "出生"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["medical_certificate_number"],
+                condition=models.Q(medical_certificate_number__isnull=False),
+                name="birth_certificate_unique",
+            ),
+        ]
         indexes = [
             models.Index(fields=["unit", "born_on"], name="birth_unit_date"),
             models.Index(fields=["mother", "born_on"], name="birth_mother"),

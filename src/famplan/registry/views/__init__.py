@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from famplan.accounts.roles import Cap
-from famplan.audit.services import audit_log
-from famplan.common.dates import today
+from famplan.common.exports import export_download
+from famplan.registry.exports import RegistryExport
 from famplan.registry.forms.filters import filters_for_audit
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 PER_PAGE = 50
 
@@ -25,68 +23,29 @@ def querystring_without_page(request: HttpRequest) -> str:
     return f"{encoded}&" if encoded else ""
 
 
-def optional_url(name: str, pk: int, query_name: str = "person") -> str | None:
-    """The URL of a page another part of the registry may provide (the event forms),
-    for the record `pk`; None while no such page exists, so a link is only shown when
-    it leads somewhere. Tries `<pk>` in the path, then `?<query_name>=<pk>`."""
-    for kwargs in ({"pk": pk}, {"person_pk": pk}):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    try:
-        return f"{reverse(name)}?{query_name}={pk}"
-    except NoReverseMatch:
-        return None
-
-
-def url_if_exists(name: str, *args: object) -> str | None:
-    """reverse(), or None where the page does not exist (yet)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def edit_links(user: object, links: list[tuple[str, str]], *args: object) -> list[tuple[str, str]]:
-    """(label, URL) for the entry pages that exist, for users who may enter records."""
+    """(label, URL) of entry pages, for users who may enter records. reverse() without
+    a safety net: a link to a page that does not exist is a bug and fails loudly."""
     if not user.can(Cap.REGISTRY_EDIT):  # type: ignore[attr-defined]
         return []
-    found = [(label, url_if_exists(name, *args)) for label, name in links]
-    return [(label, url) for label, url in found if url]
-
-
-class RowCounter:
-    """Counts the rows of a stream as the writer consumes it (for the audit row)."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def wrap(self, rows: Iterator[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            self.n += 1
-            yield row
+    return [(label, reverse(name, args=args)) for label, name in links]
 
 
 def export_response(
     request: HttpRequest,
     *,
-    kind: str,
-    sheet: str,
-    columns: list[tuple[str, float]],
-    rows: Callable[..., Iterator[tuple]],
+    export: RegistryExport,
     queryset: QuerySet,
     filters: dict[str, Any],
 ) -> HttpResponse:
-    """Every filtered row as .xlsx, IDs masked unless the user may and asks to see them
-    (full_ids=1), and one audit row with the filter and the number of rows."""
+    """Every filtered row of `export` as .xlsx, IDs masked unless the user may and asks
+    to see them (full_ids=1); one audit row with the filter and the number of rows."""
     full_ids = request.GET.get("full_ids") == "1" and request.user.can(Cap.ID_UNMASK)
-    counter = RowCounter()
-    content = write_xlsx(columns, counter.wrap(rows(queryset, full_ids=full_ids)), sheet_name=sheet)
-    audit_log(
+    return export_download(
         actor=request.user,
-        action=f"registry.{kind}.exported",
-        detail={"filter": filters_for_audit(filters), "rows": counter.n, "full_ids": full_ids},
+        action=export.action,
+        sheet=export.sheet,
+        columns=export.headers,
+        rows=export.rows(queryset, full_ids=full_ids),
+        detail={"filter": filters_for_audit(filters), "full_ids": full_ids},
     )
-    stamp = today().strftime("%Y%m%d")
-    return xlsx_response(f"{sheet}_{stamp}.xlsx", content)

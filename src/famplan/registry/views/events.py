@@ -29,11 +29,12 @@ from famplan.registry.forms.events import (
     MigrationInForm,
     MigrationOutForm,
     MigrationReturnForm,
+    MotherSearchForm,
     MoveAwayForm,
     ResidenceChangeForm,
 )
 from famplan.registry.forms.people import PersonCreateForm, PersonEditForm
-from famplan.registry.models import Household, Person
+from famplan.registry.models import Direction, Household, Person
 
 TEMPLATE = "registry/events/form.html"
 
@@ -117,14 +118,31 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @_edit_view
 def birth_create(request: HttpRequest) -> HttpResponse:
     mother = None
+    context: dict[str, Any] = {"person_role": "母亲"}
     if request.GET.get("mother"):
         mother = selectors.get_person_for_user(request.user, request.GET["mother"])
+    else:
+        # The mother found by name and village, for one whose ID number is not at hand.
+        search = MotherSearchForm(
+            request.GET if "find-name" in request.GET else None, user=request.user
+        )
+        context["mother_search"] = search
+        if request.method == "GET" and search.is_valid():
+            found = search.results()
+            context.update(mothers=found, searched=True, max_mothers=search.MAX_RESULTS)
+            # A search shows people's names: who looked for whom belongs in the log.
+            audit_log(
+                actor=request.user,
+                action="registry.person.searched",
+                detail={"page": "birth_mother", "filter": search.for_audit(), "found": len(found)},
+            )
+    context["person"] = mother
     return _form_page(
         request,
         BirthForm,
         title="登记出生",
         form_kwargs={"mother": mother},
-        context={"person": mother, "person_role": "母亲"},
+        context=context,
         done=lambda b: (
             f"已登记{b.child.name}的出生（第{b.birth_order}孩）。",
             person_url(b.child_id),
@@ -205,7 +223,7 @@ def migration_in_create(request: HttpRequest) -> HttpResponse:
 @_edit_view
 def migration_return(request: HttpRequest, pk: int) -> HttpResponse:
     migration = selectors.get_migration_for_user(request.user, pk)
-    ending = "返回" if migration.direction == "out" else "离开"
+    ending = "返回" if migration.direction == Direction.OUT else "离开"
     return _form_page(
         request,
         MigrationReturnForm,

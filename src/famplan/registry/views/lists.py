@@ -3,7 +3,7 @@ pages and their Excel exports. The four share one flow; a ListSpec says what dif
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import event_selectors as events
-from famplan.registry import selectors
+from famplan.registry import exports, selectors
+from famplan.registry.exports import RegistryExport
 from famplan.registry.forms.event_filters import (
     BirthFilterForm,
     DeathFilterForm,
@@ -26,6 +26,7 @@ from famplan.registry.forms.event_filters import (
     MigrationFilterForm,
 )
 from famplan.registry.forms.filters import filters_for_audit
+from famplan.registry.selectors import events
 from famplan.registry.views import PER_PAGE, export_response, querystring_without_page
 
 
@@ -36,8 +37,7 @@ class ListSpec:
     title: str
     form_class: type[EventFilterForm]
     search: Callable[..., QuerySet]
-    columns: list[tuple[str, float]]
-    export_rows: Callable[..., Iterator[tuple]]
+    export: RegistryExport
     headers: Sequence[str]  # of the page's table; the row cells are in the template
     # Values a page shows that its rows do not hold (computed for the page's rows only).
     decorate: Callable[[Sequence[Any]], None] | None = None
@@ -60,11 +60,10 @@ BIRTHS = ListSpec(
     title="出生登记",
     form_class=BirthFilterForm,
     search=events.search_births,
-    columns=events.BIRTH_COLUMNS,
-    export_rows=events.birth_export_rows,
+    export=exports.BIRTHS,
     headers=(
         *("婴儿", "性别", "出生日期", "孩次", "母亲", "父亲"),
-        *("出生地点", "助产机构", "体重(克)", "村(居)"),
+        *("出生地点", "助产机构", "体重(克)", "出生医学证明编号", "村(居)"),
     ),
 )
 DEATHS = ListSpec(
@@ -72,8 +71,7 @@ DEATHS = ListSpec(
     title="死亡登记",
     form_class=DeathFilterForm,
     search=events.search_deaths,
-    columns=events.DEATH_COLUMNS,
-    export_rows=events.death_export_rows,
+    export=exports.DEATHS,
     headers=("姓名", "身份证号", "性别", "死亡年龄", "死亡日期", "死亡原因", "村(居)"),
     decorate=events.add_ages_at_death,
 )
@@ -82,8 +80,7 @@ MARRIAGES = ListSpec(
     title="婚姻登记",
     form_class=MarriageFilterForm,
     search=events.search_marriages,
-    columns=events.MARRIAGE_COLUMNS,
-    export_rows=events.marriage_export_rows,
+    export=exports.MARRIAGES,
     headers=("丈夫", "妻子", "结婚日期", "婚姻类型", "终止", "村(居)"),
 )
 MIGRATIONS = ListSpec(
@@ -91,8 +88,7 @@ MIGRATIONS = ListSpec(
     title="流动人口",
     form_class=MigrationFilterForm,
     search=events.search_migrations,
-    columns=events.MIGRATION_COLUMNS,
-    export_rows=events.migration_export_rows,
+    export=exports.MIGRATIONS,
     headers=(
         *("姓名", "身份证号", "方向", "流动日期", "流入地/流出地"),
         *("工作单位", "联系电话", "状态", "村(居)"),
@@ -146,10 +142,7 @@ def _export(request: HttpRequest, spec: ListSpec) -> HttpResponse:
         return redirect(f"{reverse(spec.list_url)}?{request.GET.urlencode()}")
     return export_response(
         request,
-        kind=spec.kind,
-        sheet=spec.title,
-        columns=spec.columns,
-        rows=spec.export_rows,
+        export=spec.export,
         queryset=spec.search(request.user, **filters),
         filters=filters,
     )

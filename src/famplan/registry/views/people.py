@@ -12,27 +12,28 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
-from famplan.registry import selectors
+from famplan.registry import exports, selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
-from famplan.registry.services.events import LEGAL_MARRIAGE_AGE, MIN_MOTHER_AGE
+from famplan.registry.services.births import MIN_MOTHER_AGE
+from famplan.registry.services.marriages import LEGAL_MARRIAGE_AGE
 from famplan.registry.views import (
     PER_PAGE,
     edit_links,
     export_response,
-    optional_url,
     querystring_without_page,
 )
 
-# Event forms built elsewhere in the registry: (label, URL name, who it applies to).
-EVENT_LINKS: list[tuple[str, str, str]] = [
-    ("修改信息", "registry:person_edit", "any"),
-    ("登记生育", "registry:birth_create", "mother"),
-    ("登记结婚", "registry:marriage_create", "marriageable"),
-    ("登记流出", "registry:migration_out_create", "active"),
-    ("居住地变更", "registry:residence_change", "on_register"),
-    ("户口迁出", "registry:move_away", "on_register"),
-    ("登记死亡", "registry:death_create", "alive"),
+# Event forms of the person page: (label, URL name, who it applies to, and the query
+# parameter naming the person for forms without the person in their path, else None).
+EVENT_LINKS: list[tuple[str, str, str, str | None]] = [
+    ("修改信息", "registry:person_edit", "any", None),
+    ("登记生育", "registry:birth_create", "mother", "mother"),
+    ("登记结婚", "registry:marriage_create", "marriageable", "person"),
+    ("登记流出", "registry:migration_out_create", "active", None),
+    ("居住地变更", "registry:residence_change", "on_register", None),
+    ("户口迁出", "registry:move_away", "on_register", None),
+    ("登记死亡", "registry:death_create", "alive", None),
 ]
 
 # Entry pages for new records, shown above the list.
@@ -118,10 +119,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('registry:person_list')}?{request.GET.urlencode()}")
     return export_response(
         request,
-        kind="person",
-        sheet="人员名单",
-        columns=selectors.EXPORT_COLUMNS,
-        rows=selectors.export_rows,
+        export=exports.PEOPLE,
         queryset=selectors.search_people(request.user, **filters),
         filters=filters,
     )
@@ -141,13 +139,14 @@ def _event_links(person: Person) -> list[tuple[str, str]]:
         "marriageable": on_register and age >= LEGAL_MARRIAGE_AGE[person.sex],
     }
     links = []
-    for label, name, rule in EVENT_LINKS:
+    for label, name, rule, query_name in EVENT_LINKS:
         if not applies[rule]:
             continue
-        query_name = "mother" if rule == "mother" else "person"
-        url = optional_url(name, person.pk, query_name)
-        if url:
-            links.append((label, url))
+        if query_name:
+            url = f"{reverse(name)}?{query_name}={person.pk}"
+        else:
+            url = reverse(name, args=[person.pk])
+        links.append((label, url))
     return links
 
 

@@ -5,4 +5,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const el = event.target.closest("[data-confirm]");
     if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
   });
+  // Print the page: <button type="button" data-print>打印</button> (styles: famplan.css).
+  document.body.addEventListener("click", (event) => {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 });
