@@ -214,10 +214,13 @@ MAX_IMPORT_FILE_MB = env_int("MAX_IMPORT_FILE_MB", 50)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_refusal_tracebacks": {"()": "famplan.audit.logs.NoTracebackForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # 403s are audit rows; the server log gets their line without a traceback.
+        "django.request": {"filters": ["no_refusal_tracebacks"]},
         "axes": {"level": "WARNING"},
     },
 }

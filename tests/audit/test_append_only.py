@@ -54,6 +54,82 @@ def test_the_database_refuses_raw_update_and_delete(row):
     assert AuditEntry.objects.get(pk=row.pk).action == "test.thing.done"
 
 
+COLUMNS = "id, at, username, action, target_type, target_id, target_label, detail, result"
+VALUES = "%s, '2026-01-01 00:00:00', 'intruder', 'changed', '', '', '', '{}', 'ok'"
+
+
+def _overwrites(vendor: str) -> list[str]:
+    """SQL that would put a new row where an existing one is (its id as the parameter)."""
+    insert = f"INSERT INTO audit_auditentry ({COLUMNS}) VALUES ({VALUES})"
+    upsert = f"{insert} ON CONFLICT (id) DO UPDATE SET action = excluded.action"
+    if vendor == "sqlite":
+        # REPLACE deletes the conflicting row without firing DELETE triggers.
+        replace = f"INSERT OR REPLACE INTO audit_auditentry ({COLUMNS}) VALUES ({VALUES})"
+        return [replace, replace.replace("INSERT OR REPLACE", "REPLACE"), upsert]
+    merge = (
+        "MERGE INTO audit_auditentry a USING (SELECT %s::bigint AS id) s ON a.id = s.id"
+        " WHEN MATCHED THEN {}"
+    )
+    return [upsert, merge.format("UPDATE SET action = 'changed'"), merge.format("DELETE")]
+
+
+def test_the_database_refuses_to_overwrite_a_row_through_insert(row):
+    statements = _overwrites(connection.vendor)
+    for sql in statements:
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [row.pk])
+    kept = AuditEntry.objects.get(pk=row.pk)
+    assert (kept.action, kept.username) == ("test.thing.done", "county_admin")
+    assert AuditEntry.objects.filter(action="changed").count() == 0
+
+
+def test_an_insert_that_would_skip_the_conflict_changes_nothing(row):
+    if connection.vendor == "sqlite":
+        # The overwrite check runs before SQLite looks at the conflict: refused outright.
+        sql = f"INSERT OR IGNORE INTO audit_auditentry ({COLUMNS}) VALUES ({VALUES})"
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(sql, [row.pk])
+    else:
+        sql = f"INSERT INTO audit_auditentry ({COLUMNS}) VALUES ({VALUES}) ON CONFLICT DO NOTHING"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [row.pk])
+            assert cursor.rowcount == 0
+    assert AuditEntry.objects.get(pk=row.pk).action == "test.thing.done"
+
+
+def test_new_rows_still_go_in_next_to_the_triggers(row):
+    # The overwrite check must not catch ordinary inserts (NEW.id not yet assigned).
+    more = [audit_log(actor=None, action="test.more") for _ in range(3)]
+    assert len({row.pk, *(m.pk for m in more)}) == 4
+
+
+def _trigger_names() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["audit_auditentry"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditentry'::regclass"
+                " AND NOT tgisinternal"
+            )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_the_triggers_survive_every_migration(db):
+    # A migration that makes SQLite rebuild the table (AlterField, a NOT NULL AddField)
+    # drops its triggers without a word: this is where that would show.
+    expected = (
+        {"audit_no_update", "audit_no_delete", "audit_no_overwrite"}
+        if connection.vendor == "sqlite"
+        else {"audit_no_change", "audit_no_truncate"}
+    )
+    assert _trigger_names() == expected
+
+
 def test_the_admin_shows_entries_but_cannot_change_or_delete_them(superuser_client, row):
     base = f"/admin/audit/auditentry/{row.pk}"
     assert superuser_client.get("/admin/audit/auditentry/").status_code == 200

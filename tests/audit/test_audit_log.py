@@ -102,9 +102,9 @@ def test_it_refuses_users_without_the_capability(clerk_client, village_client, c
 
 def test_it_filters_by_date_user_action_unit_and_result(auditor_client, mixed_entries):
     entry("registry.person.updated", "620422100001", "old_timer")
-    # `at` is auto_now_add and the table refuses UPDATE, so every row is from today:
-    # a range around today finds it, a range ending yesterday does not.
     today = timezone.localdate()
+    a_day_ago = timezone.now() - dt.timedelta(days=1)
+    entry("registry.person.viewed", "620422100001", "yesterday_user", at=a_day_ago)
     get = auditor_client.get
 
     def usernames(**params):
@@ -112,10 +112,11 @@ def test_it_filters_by_date_user_action_unit_and_result(auditor_client, mixed_en
 
     assert "old_timer" in usernames(date_from=today.isoformat(), date_to=today.isoformat())
     yesterday = (today - dt.timedelta(days=1)).isoformat()
-    assert usernames(date_to=yesterday) == set()
+    assert usernames(date_to=yesterday) == {"yesterday_user"}
+    assert "yesterday_user" not in usernames(date_from=today.isoformat())
     assert usernames(username="OLD_") == {"old_timer"}
     assert usernames(action="registry.person.updated") == {"old_timer"}
-    assert usernames(action="registry.person", unit="620422101") == {"other_clerk"}
+    assert usernames(action="registry.", unit="620422101") == {"other_clerk"}
     assert usernames(result="failed") == {"guess"}
 
 
@@ -135,7 +136,7 @@ def test_it_lists_newest_first_50_a_page_in_fixed_queries(
         AuditEntry(action="test.bulk", org_unit_id="620422100001", username=f"u{i:03}")
         for i in range(120)
     )
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # one of them the action list's index walk
         response = auditor_client.get("/audit/", {"action": "test.bulk"})
     page = response.context["page_obj"]
     assert page.paginator.count == 120 and len(page.object_list) == 50
@@ -185,3 +186,39 @@ def test_it_does_not_export_with_bad_filters(auditor_client, units):
     response = auditor_client.get("/audit/export/", {"unit": "x"})
     assert response["Content-Type"].startswith("text/html")
     assert not AuditEntry.objects.filter(action="audit.log.exported").exists()
+
+
+def test_it_names_actions_in_chinese_only(auditor_client, mixed_entries):
+    entry("no.such.action", "620422", "legacy")
+    response = auditor_client.get("/audit/")
+    cells = [e.action_label for e in response.context["page_obj"].object_list]
+    assert "新建人员" in cells and "登录失败" in cells
+    body = response.content.decode()
+    table = body[body.index('data-testid="audit-table"') :]
+    assert "registry.person.created" not in table and "accounts.login.failed" not in table
+    # a code no version of famplan names any more is marked, not hidden
+    assert "未命名操作（no.such.action）" in table
+
+
+def test_the_action_filter_is_a_list_of_names(auditor_client, mixed_entries):
+    form = auditor_client.get("/audit/").context["form"]
+    field = form.fields["action"]
+    assert field.widget.input_type == "select"
+    groups = dict(field.choices[1:])
+    assert groups["人口登记"][:2] == [
+        ("registry.", "人口登记：全部"),
+        ("registry.person.created", "新建人员"),
+    ]
+    assert ("accounts.login.failed", "登录失败") in groups["账号与登录"]
+    assert field.choices[0] == ("", "全部")
+    html = str(form["action"])
+    assert '<option value="registry.person.created">新建人员</option>' in html
+    refused = auditor_client.get("/audit/", {"action": "registry.birth.recorded"})  # not in log
+    assert "action" in refused.context["form"].errors
+    assert refused.context["page_obj"].paginator.count == 0
+
+
+def test_it_lists_the_distinct_actions_in_the_log(units):
+    for code in ("b.x.y", "a.x.y", "b.x.y", "c.x.y", "a.x.y"):
+        entry(code, None)
+    assert selectors.actions_in_log() == ["a.x.y", "b.x.y", "c.x.y"]

@@ -410,3 +410,24 @@ class TestMotherSearch:
         response = self.search(other_client, name="李秀英", unit="620422100001")
         assert "unit" in response.context["mother_search"].errors
         assert "mothers" not in response.context
+
+
+@given(st.lists(st.dates(date(2000, 1, 1), date(2024, 12, 31)), min_size=1, max_size=8))
+def test_births_entered_in_any_order_end_numbered_by_date(days):
+    """However a couple's births are entered, one at a time, their orders end up 1..n
+    by date (same-day twins in the order they were entered)."""
+    from famplan.registry.services.births import RecordedBirth, assign_birth_orders
+
+    recorded: list[RecordedBirth] = []
+    for pk, day in enumerate(days, start=1):
+        new = RecordedBirth(None, 1, 7, day, 0, f"孩{pk}", "M")
+        (order,), changed = assign_birth_orders({1: recorded}, [new])
+        recorded = [
+            RecordedBirth(b.pk, 1, 7, b.born_on, changed.get(b.pk, (0, b.birth_order))[1],
+                          b.child_name, "M")
+            for b in recorded
+        ] + [RecordedBirth(pk, 1, 7, day, order, f"孩{pk}", "M")]  # fmt: skip
+    by_date = sorted(recorded, key=lambda b: (b.born_on, b.birth_order))
+    assert [b.birth_order for b in by_date] == list(range(1, len(days) + 1))
+    same_day = [b.pk for b in by_date if b.born_on == days[0]]
+    assert same_day == sorted(same_day)  # twins keep the order they were entered in

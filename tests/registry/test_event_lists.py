@@ -410,12 +410,11 @@ def test_it_lists_and_exports_in_a_fixed_number_of_queries(
 ):
     add_events(county_admin, kind, 1)
     # session, user, filter units, capped count, menu unit, the page (people joined),
-    # the page's villages, the audit row (2: the chain's last hash, the insert),
-    # session save (3)
+    # the page's villages, the audit row (chain head, insert), session save (3)
     with django_assert_max_num_queries(13) as few:
         clerk_client.get(url(kind))
-    # session, user, filter units, the rows (one streamed query), the audit row (2),
-    # session save (3)
+    # session, user, filter units, the rows (one streamed query), the audit row (chain
+    # head, insert), session save (3)
     with django_assert_max_num_queries(11) as few_export:
         clerk_client.get(url(kind, "export"))
     add_events(county_admin, kind, 30, start=1)

@@ -113,8 +113,7 @@ def test_it_lists_households_in_a_fixed_number_of_queries(
     clerk_client, village_worker, family, django_assert_max_num_queries
 ):
     # session, user, filter units, capped count, menu unit, page keys, page rows, the
-    # page's villages, member counts, the audit row (2: the chain's last hash, the
-    # insert), session save (3)
+    # page's villages, member counts, the audit row (chain head, insert), session save (3)
     with django_assert_max_num_queries(14) as few:
         clerk_client.get(LIST)
     for i in range(20):

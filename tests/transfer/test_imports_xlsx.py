@@ -54,16 +54,14 @@ def test_it_names_columns_past_z_and_keeps_one_copy_of_each_string():
     assert shared.count("<si><t>同</t></si>") == 1
 
 
-def test_it_writes_100000_rows_quickly(benchmark_rows=100_000):
-    import time
-
+def test_it_writes_100000_rows_whole(benchmark_rows=100_000):
+    # Correctness at size only: the speed is measured by benchmarks/export_persons.py,
+    # not by a timed test that fails on a busy machine.
     rows = (
         [f"人{i}", f"62042219900517{i % 10000:04d}", "男", dt.date(1990, 5, 17), i]
         for i in range(benchmark_rows)
     )
-    started = time.perf_counter()
     content = write_xlsx([("a", 8)] * 5, rows, "s")
-    assert time.perf_counter() - started < 5  # ~1 s here; XlsxWriter took ~7-15 s
     data = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert len(data) == benchmark_rows + 1
     assert data[-1] == ["人99999", "620422199005179999", "男", dt.date(1990, 5, 17), 99999.0]

@@ -7,7 +7,9 @@ from typing import Any
 
 from django import forms
 
+from famplan.audit.labels import action_choices
 from famplan.audit.models import Result
+from famplan.audit.selectors import actions_in_log
 
 
 class AuditFilterForm(forms.Form):
@@ -18,12 +20,8 @@ class AuditFilterForm(forms.Form):
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     username = forms.CharField(label="用户名", required=False, max_length=150)
-    action = forms.CharField(
-        label="操作代码",
-        required=False,
-        max_length=80,
-        help_text="按前缀匹配，如 accounts.login",
-    )
+    # Choices are the actions in the log, by their Chinese names (set in __init__).
+    action = forms.ChoiceField(label="操作", required=False)
     unit = forms.RegexField(
         label="单位代码",
         required=False,
@@ -37,6 +35,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部"), *action_choices(actions_in_log())]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"

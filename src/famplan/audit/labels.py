@@ -6,6 +6,8 @@ the verb; the few that read badly that way are spelled out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 SPELLED_OUT = {
     "accounts.login.succeeded": "登录",
     "accounts.login.failed": "登录失败",
@@ -36,6 +38,8 @@ SPELLED_OUT = {
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
     "jobs.job.started": "启动后台任务",
+    "audit.access.denied": "无权访问（已拒绝）",
+    "audit.access.not_found": "访问不存在或管辖范围外的记录",
 }
 
 SUBJECTS = {
@@ -79,3 +83,39 @@ def action_label(code: str) -> str:
     if len(parts) != 3 or parts[1] not in SUBJECTS or parts[2] not in VERBS:
         return ""
     return VERBS[parts[2]].format(s=SUBJECTS[parts[1]])
+
+
+# The first part of a code, for the groups of the audit page's action list.
+APPS = {
+    "accounts": "账号与登录",
+    "registry": "人口登记",
+    "transfer": "导入",
+    "quality": "数据质量",
+    "jobs": "后台任务",
+    "orgunits": "行政区划",
+    "demo": "演示数据",
+    "audit": "审计与访问",
+}
+
+
+def display_label(code: str) -> str:
+    """What the audit page shows: the name, or for a code famplan no longer knows (an
+    older version's) a marked fallback, so the row is still identifiable."""
+    return action_label(code) or f"未命名操作（{code}）"
+
+
+def action_choices(codes: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Choices for the action filter, grouped by app: first "all of the app" (the code
+    prefix "app.", which the filter matches by prefix), then each action by name."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in codes:
+        groups.setdefault(code.split(".", 1)[0], []).append((code, display_label(code)))
+    choices = []
+    for app, name in APPS.items():
+        if app in groups:
+            actions = sorted(groups.pop(app), key=lambda c: c[1])
+            choices.append((name, [(f"{app}.", f"{name}：全部"), *actions]))
+    others = sorted((c for group in groups.values() for c in group), key=lambda c: c[1])
+    if others:
+        choices.append(("其他", others))
+    return choices

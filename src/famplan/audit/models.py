@@ -98,8 +98,9 @@ class AuditEntry(models.Model):
             action=self.action, result=self.result, detail=self.detail,
             target_type=self.target_type,
         )  # fmt: skip
+        unit = None if self.org_unit_id is None else str(self.org_unit_id)
         self.seq, self.prev_hash, self.row_hash = head.extend(
-            fixed, self.org_unit_id, self.target_id, self.target_label
+            fixed, unit, str(self.target_id), str(self.target_label)
         )
 
     def delete(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -33,6 +34,26 @@ def entries_for_user(user: Any) -> QuerySet[AuditEntry]:
     if sees_unitless_entries(user):
         scoped = scoped | entries.filter(org_unit__isnull=True)
     return scoped.order_by("-at", "-id")
+
+
+def actions_in_log() -> list[str]:
+    """The distinct action codes in the log, for the page's action list.
+
+    A plain DISTINCT reads the whole action index (millions of entries in a busy year);
+    this walks it instead: each step one index seek for the next code greater than the
+    last, so about one seek per distinct code (~100), on SQLite and PostgreSQL alike."""
+    table = AuditEntry._meta.db_table
+    sql = f"""
+        WITH RECURSIVE codes(action) AS (
+            SELECT MIN(action) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN(action) FROM {table} WHERE action > codes.action)
+            FROM codes WHERE codes.action IS NOT NULL
+        )
+        SELECT action FROM codes WHERE action IS NOT NULL"""  # noqa: S608 - name from _meta
+    with connections[router.db_for_read(AuditEntry)].cursor() as cursor:
+        cursor.execute(sql)
+        return [code for (code,) in cursor.fetchall()]
 
 
 def _day_start(day: dt.date) -> dt.datetime:

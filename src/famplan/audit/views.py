@@ -15,7 +15,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit import selectors
 from famplan.audit.forms import AuditFilterForm, filters_for_log
-from famplan.audit.labels import action_label
+from famplan.audit.labels import action_label, display_label
 from famplan.audit.models import Result
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
@@ -57,7 +57,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, entries, valid = _filtered(request)
     page = Paginator(entries.select_related("org_unit"), PER_PAGE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.action_label = action_label(entry.action)
+        entry.action_label = display_label(entry.action)
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()

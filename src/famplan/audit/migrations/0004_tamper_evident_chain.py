@@ -47,7 +47,7 @@ def chain_existing_rows(apps, schema_editor):
             at=at, user_id=user_id, username=username, ip=ip, action=action,
             result=result, detail=detail, target_type=ttype,
         )  # fmt: skip
-        updates.append((*head.extend(fixed, unit, tid, label), row_id))
+        updates.append((*head.extend(fixed, unit, str(tid), str(label)), row_id))
     if not updates:
         return
     vendor = connection.vendor
@@ -55,6 +55,8 @@ def chain_existing_rows(apps, schema_editor):
         if vendor == "sqlite":
             cursor.execute("DROP TRIGGER audit_no_update")
         elif vendor == "postgresql":
+            # ALTER TABLE refuses while foreign-key checks are deferred: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_no_change")
         cursor.executemany(
             f"UPDATE {TABLE} SET seq = %s, prev_hash = %s, row_hash = %s WHERE id = %s",  # noqa: S608

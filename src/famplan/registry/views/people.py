@@ -91,6 +91,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
             action="registry.person.searched",
             detail={"filter": filters_for_audit(filters), "page": page.number},
         )
+    elif not form.is_bound:
+        # The unfiltered list shows names too: an audited read, like the household list.
+        audit_log(actor=request.user, action="registry.person.listed", detail={"page": page.number})
     return render(
         request,
         "registry/person_list.html",
