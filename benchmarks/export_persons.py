@@ -1,4 +1,4 @@
-"""Benchmark: export 100,000 people to .xlsx with the shared writer (transfer.xlsx).
+"""Benchmark: export 100,000 people to .xlsx with the shared writer (common.xlsx).
 
     uv run python benchmarks/export_persons.py [ROWS]
 
@@ -42,12 +42,12 @@ def run(count: int) -> None:
     from famplan.accounts.models import User
     from famplan.accounts.roles import Role
     from famplan.common.idnumbers import mask_id_number
+    from famplan.common.xlsx import write_xlsx
     from famplan.orgunits.models import Level, OrgUnit
     from famplan.orgunits.services import divisions_import
     from famplan.registry.models import HukouType, MaritalStatus, Person, Relation, Sex
     from famplan.transfer.imports import import_table
-    from famplan.transfer.registry_imports import RECORD_TYPES
-    from famplan.transfer.xlsx import write_xlsx
+    from famplan.transfer.imports.framework import IMPORT_TYPES as RECORD_TYPES
 
     divisions_import(import_persons.FIXTURE, source_name="fixture")
     admin = User.objects.create(username="bench", org_unit_id="620422", role=Role.COUNTY_ADMIN)

@@ -69,12 +69,12 @@ def run(count: int) -> None:
 
     from famplan.accounts.models import User
     from famplan.accounts.roles import Role
+    from famplan.common.xlsx import write_xlsx
     from famplan.orgunits.models import Level, OrgUnit
     from famplan.orgunits.services import divisions_import
     from famplan.registry.models import Household, Person
     from famplan.transfer.imports import import_table
-    from famplan.transfer.registry_imports import RECORD_TYPES
-    from famplan.transfer.xlsx import write_xlsx
+    from famplan.transfer.imports.framework import IMPORT_TYPES as RECORD_TYPES
 
     divisions_import(FIXTURE, source_name=FIXTURE.name)
     admin = User.objects.create(username="bench", org_unit_id="620422", role=Role.COUNTY_ADMIN)

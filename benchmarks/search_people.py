@@ -106,8 +106,8 @@ def run_lists(repeats: int = 20) -> None:
     pages fetch them, for a county admin and a township clerk."""
     from famplan.accounts.models import User
     from famplan.accounts.roles import Role
-    from famplan.registry import event_selectors
     from famplan.registry.selectors import CappedPaginator, search_people
+    from famplan.registry.selectors import events as event_selectors
 
     lists = {
         "people": search_people,

@@ -5,6 +5,7 @@ Usage:
     famplan worker              the background worker alone
     famplan import-divisions F  load an NBS division table
     famplan demo ...            load demo data
+    famplan audit-verify        check the audit log's tamper-evidence chain
     famplan <any django command>
 """
 
@@ -19,6 +20,7 @@ ALIASES = {
     "import-divisions": "import_divisions",
     "worker": "db_worker",
     "demo": "demo",
+    "audit-verify": "audit_verify",
 }
 
 

@@ -15,7 +15,7 @@ from famplan.orgunits.models import Level, OrgUnit
 from famplan.quality import views
 from famplan.quality.services import quality_run
 
-from .conftest import V1, V2, V3, good
+from .conftest import V1, V2, V3, good, set_fields
 
 
 @pytest.fixture
@@ -68,9 +68,32 @@ def test_it_shows_the_run_button_only_to_editors(checked, auditor):
     assert "55.6%" in page
 
 
-def test_it_says_when_nothing_was_checked_yet(units, clerk_client):
-    page = home(clerk_client).content.decode()
-    assert "尚未进行数据质量检查" in page
+def test_it_says_when_nothing_was_checked_yet(sample, clerk_client, auditor):
+    response = home(clerk_client)
+    page = response.content.decode()
+    # No table of villages with 0 people each: the page says no check has run.
+    assert 'data-testid="no-run"' in page
+    assert "尚未进行数据质量检查，暂无在册人数和合格率" in page
+    assert "点击“重新检查”开始第一次检查" in page
+    assert 'data-testid="scores"' not in page
+    from tests.conftest import client_for
+
+    assert "请联系录入人员进行检查" in home(client_for(auditor)).content.decode()
+    worklist = clerk_client.get(reverse("quality:worklist", args=[V1])).content.decode()
+    assert "尚未进行数据质量检查，暂无问题清单" in worklist
+    assert "没有发现问题" not in worklist
+
+
+def test_it_marks_a_village_added_after_the_last_check(checked, clerk_client):
+    OrgUnit.objects.create(
+        code="620422100299", name="新建村", level=Level.VILLAGE, parent_id="620422100"
+    )
+    response = home(clerk_client)
+    rows = {r.unit.code: r.checked for r in response.context["table"].rows}
+    assert rows == {V1: True, V2: True, "620422100299": False}
+    page = response.content.decode()
+    new_row = page.split('data-unit="620422100299"')[1].split("</tr>")[0]
+    assert "尚未检查" in new_row and ">0<" not in new_row
 
 
 def test_it_keeps_home_page_queries_flat_as_units_grow(checked, county_admin, county_client):
@@ -158,3 +181,34 @@ def test_it_exports_the_worklist_with_an_audit_row(checked, clerk_client, other_
     assert not AuditEntry.objects.filter(
         action="quality.worklist.exported", username="other_clerk"
     ).exists()
+
+
+def test_it_names_the_person_of_each_issue(checked, clerk_client):
+    response = clerk_client.get(reverse("quality:worklist", args=["620422100"]))
+    page = response.content.decode()
+    rows = [r for r in page.split("<tr>") if 'data-testid="issue-person"' in r]
+    assert len(rows) == 5
+    mother = checked["mother"]
+    mother_row = next(r for r in rows if f">{mother.name}</a>" in r)
+    assert mother.id_masked in mother_row and mother.id_number not in page
+    assert mother.id_masked.startswith("6204") and "*" in mother.id_masked
+    # The newborn has no ID number yet: the row says so instead of a record number.
+    newborn_row = next(r for r in rows if f">{checked['newborn'].name}</a>" in r)
+    assert "无身份证号" in newborn_row
+    assert "#" not in "".join(page.split('data-testid="issues"')[1:])
+
+
+def test_it_keeps_worklist_queries_fixed_as_issues_grow(
+    checked, county_admin, clerk_client, django_assert_max_num_queries
+):
+    url = reverse("quality:worklist", args=["620422100"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(clerk_client.get(url).context["issues"]) == 5
+    few = len(ctx.captured_queries)
+    for n in range(30):
+        set_fields(good(county_admin, name=f"缺{n}", unit=V2), ethnicity="")
+    quality_run(actor=county_admin, unit_code="620422")
+    with django_assert_max_num_queries(few):
+        response = clerk_client.get(url)
+    assert len(response.context["issues"]) == 35
+    assert all(f"缺{n}" in response.content.decode() for n in range(30))

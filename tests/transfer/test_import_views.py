@@ -16,8 +16,8 @@ from famplan.audit.models import AuditEntry
 from famplan.jobs.models import Job, JobStatus
 from famplan.registry.models import Birth, Person
 from tests.registry.factories import person
+from tests.registry.test_imports_events import BIRTH_HEADER
 from tests.transfer.test_imports import PERSON_HEADER, new_id, person_row, xlsx_bytes
-from tests.transfer.test_imports_events import BIRTH_HEADER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -219,3 +219,48 @@ def test_it_keeps_another_townships_villages_people_and_imports_out_of_reach(
     # The other clerk cannot open 会师镇's import job either.
     clerk_job = Job.objects.get(created_by__username="township_clerk")
     assert other_client.get(reverse("jobs:detail", args=[clerk_job.pk])).status_code == 404
+
+
+def test_it_lists_the_first_errors_on_the_job_page(
+    clerk_client, media, django_capture_on_commit_callbacks
+):
+    rows = [PERSON_HEADER, person_row("甲")]
+    for n in range(59):
+        bad = person_row(f"乙{n}")
+        bad[2] = "未知"
+        rows.append(bad)
+    bad = person_row("丙", id_number="62042219900517")
+    rows.append(bad)
+    upload(clerk_client, "persons", rows, capture=django_capture_on_commit_callbacks)
+
+    job = last_job()
+    assert job.status == JobStatus.FAILED
+    digest = job.result["import_errors"]
+    assert (digest["total"], digest["rows"], len(digest["first"])) == (60, 60, 50)
+    response = clerk_client.get(reverse("jobs:detail", args=[job.pk]))
+    page = response.content.decode()
+    assert "共 60 行 60 处错误，以下列出前 50 处，其余见错误报告" in page
+    table = page.split('data-testid="import-errors"')[1].split("</table>")[0]
+    body_rows = table.split("<tbody>")[1].split("<tr>")[1:]
+    assert len(body_rows) == 50
+    assert '<td class="num">3</td><td>性别</td><td>应为以下之一：男、女</td>' in body_rows[0]
+    assert '<td class="num">52</td>' in body_rows[-1]
+    assert "62042219900517" not in page  # reasons only: no cell values on the page
+    # The progress fragment htmx swaps in shows the same list once the job is finished.
+    fragment = clerk_client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert 'data-testid="import-errors"' in fragment
+
+
+def test_it_lists_every_error_when_there_are_few(
+    clerk_client, media, django_capture_on_commit_callbacks
+):
+    bad = person_row("乙")
+    bad[2] = "未知"
+    upload(
+        clerk_client,
+        "persons",
+        [PERSON_HEADER, person_row("甲"), bad],
+        capture=django_capture_on_commit_callbacks,
+    )
+    page = clerk_client.get(reverse("jobs:detail", args=[last_job().pk])).content.decode()
+    assert "共 1 行 1 处错误。" in page and "以下列出前" not in page

@@ -15,8 +15,8 @@ from famplan.audit.models import AuditEntry
 from famplan.common.idnumbers import make_id_number
 from famplan.registry.models import Household, Person, PersonStatus, Relation
 from famplan.transfer.imports import ImportFailed, import_table
+from famplan.transfer.imports.framework import IMPORT_TYPES as RECORD_TYPES
 from famplan.transfer.imports.report import error_report_xlsx
-from famplan.transfer.registry_imports import RECORD_TYPES
 
 _seq = count(100)
 
@@ -281,3 +281,42 @@ def test_it_writes_an_error_report_with_red_cells_reasons_and_a_summary(clerk):
     assert hukou_cell.fill.fgColor.rgb.endswith("FFC7CE")
     assert hukou_cell.comment is not None and "农业" in hukou_cell.comment.text
     assert not sheet.cell(row=2, column=2).fill.fgColor.rgb.endswith("FFC7CE")  # 姓名 is fine
+
+
+def test_it_summarises_errors_by_column_and_kind_with_real_examples(clerk):
+    rows = [
+        PERSON_HEADER,
+        person_row("甲", id_number="62042219900517"),  # 14 digits
+        person_row("乙", id_number="6204221990051"),  # 13 digits
+        person_row("丙", 出生日期="2023-02-30"),
+        person_row("丁", 出生日期="2023-02-31"),
+        person_row("戊", 出生日期="2022-04-31"),
+        person_row("己", village="999999999999"),
+    ]
+    failure = fail(clerk, "persons", rows)
+    content = error_report_xlsx(failure, "人员.xlsx")
+    summary = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("汇总")
+    table = summary.to_python()
+    start = next(i for i, r in enumerate(table) if r[0] == "列")
+    assert table[start] == ["列", "错误原因（示例）", "次数", "涉及行号"]
+    groups = {(r[0], r[1]): (r[2], r[3]) for r in table[start + 1 :] if r[0]}
+    # One group per column and kind, shown with the first real message, never "NN".
+    assert groups[("身份证号", "身份证号应为18位，实际为14位")] == (2, "2、3")
+    assert groups[("出生日期", "日期2023-02-30不存在")] == (3, "4、5、6")
+    assert groups[("村(居)代码", "村(居)“999999999999”不存在或不在您的管辖范围内")] == (1, "7")
+    text = " ".join(str(cell) for row in table for cell in row)
+    assert "NN" not in text and "N位" not in text and "第 N" not in text
+    # The most frequent kind comes first.
+    assert table[start + 1][2] == max(count for count, _ in groups.values())
+
+
+def test_it_digests_the_first_errors_for_the_job_page(clerk):
+    from famplan.transfer.imports.report import error_digest
+
+    rows = [PERSON_HEADER] + [person_row(f"人{n}", sex="M", 性别="未知") for n in range(60)]
+    failure = fail(clerk, "persons", rows)
+    digest = error_digest(failure)
+    assert (digest["total"], digest["rows"], len(digest["first"])) == (60, 60, 50)
+    assert digest["first"][0] == {"row": 2, "column": "性别", "reason": "应为以下之一：男、女"}
+    assert digest["first"][-1]["row"] == 51
+    assert error_digest(failure, limit=3)["first"][2]["row"] == 4

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from famplan.transfer.xlsx import write_xlsx
+from famplan.common.xlsx import write_xlsx
 
 
 def test_it_writes_a_workbook_openpyxl_and_calamine_both_read():
@@ -33,12 +33,15 @@ def test_it_writes_a_workbook_openpyxl_and_calamine_both_read():
         dt.datetime(2026, 3, 1, 9, 30, 15), "否",
     ]  # fmt: skip
     assert sheet["F2"].number_format == "yyyy-mm-dd"
-    assert sheet["A3"].value == "控制字符" and sheet["D3"].value == "inf"
+    # A control character is kept as the OOXML escape (openpyxl shows it, Excel and
+    # calamine decode it), never dropped.
+    assert sheet["A3"].value == "控制_x0001_字符" and sheet["D3"].value == "inf"
     assert sheet.column_dimensions["A"].width > 10
 
     data = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert data[1][5] == dt.date(2000, 2, 29)
     assert data[1][6] == dt.datetime(2026, 3, 1, 9, 30, 15)
+    assert data[2][0] == "控制\x01字符"
 
 
 def test_it_names_columns_past_z_and_keeps_one_copy_of_each_string():

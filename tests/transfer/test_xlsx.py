@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineWorkbook
 
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
+from famplan.common.xlsx import write_xlsx, xlsx_response
 
 COLUMNS = [("姓名", 10), ("出生日期", 12), ("人数", 6), ("登记时间", 20), ("备注", 30)]
 
@@ -36,8 +36,10 @@ def test_it_writes_a_header_and_typed_cells():
 
 
 def test_it_keeps_text_that_looks_like_a_formula_as_text():
+    # Text cells, and a leading ' so that the sheet saved as CSV stays inert too
+    # (tests/common/test_xlsx_safety.py).
     content = write_xlsx([("备注", 20)], [['=HYPERLINK("http://x")'], ["+1"]], "s")
-    assert read_back(content, "s")[1:] == [['=HYPERLINK("http://x")'], ["+1"]]
+    assert read_back(content, "s")[1:] == [['\'=HYPERLINK("http://x")'], ["'+1"]]
 
 
 def test_it_freezes_and_bolds_the_header_and_formats_dates():

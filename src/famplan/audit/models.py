@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
+from django.utils import timezone
+
+from famplan.audit import chain
 
 
 class AppendOnlyError(Exception):
@@ -17,6 +20,14 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("审计日志只能追加，不能删除")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows added in bulk join the chain like every other row."""
+        objs = list(objs)
+        with chain.appending(connections[self.db]) as head:
+            for obj in objs:
+                obj._chain_onto(head)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class Result(models.TextChoices):
     OK = "ok", "成功"
@@ -25,7 +36,8 @@ class Result(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add) because the time is part of the row's hash.
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="用户",
@@ -52,6 +64,11 @@ class AuditEntry(models.Model):
     target_label = models.CharField("对象", max_length=200, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
     result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.OK)
+    # The tamper-evidence chain (audit/chain.py). Nullable only so that adding them kept
+    # SQLite from rebuilding the table, which would have dropped its triggers.
+    seq = models.BigIntegerField("链序号", null=True, editable=False)
+    prev_hash = models.CharField("上一行哈希", max_length=64, null=True, editable=False)
+    row_hash = models.CharField("本行哈希", max_length=64, null=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -70,7 +87,20 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise AppendOnlyError("审计日志只能追加，不能修改")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with chain.appending(connections[using]) as head:
+            self._chain_onto(head)
+            super().save(*args, **kwargs)
+
+    def _chain_onto(self, head: chain.Head) -> None:
+        fixed = chain.fixed_part(
+            at=self.at, user_id=self.user_id, username=self.username, ip=self.ip,
+            action=self.action, result=self.result, detail=self.detail,
+            target_type=self.target_type,
+        )  # fmt: skip
+        self.seq, self.prev_hash, self.row_hash = head.extend(
+            fixed, self.org_unit_id, self.target_id, self.target_label
+        )
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connections, models, router
 from django.utils import timezone
 
-from famplan.audit import context
+from famplan.audit import chain, context
 from famplan.audit.models import AuditEntry, Result
 
 
@@ -74,7 +74,7 @@ def audit_log_many(
 _ROWS_BATCH = 2000
 _COLUMNS = (
     "at", "user", "username", "ip", "action", "org_unit", "target_type", "target_id",
-    "target_label", "detail", "result",
+    "target_label", "detail", "result", "seq", "prev_hash", "row_hash",
 )  # fmt: skip
 
 
@@ -93,7 +93,9 @@ def audit_log_rows(
     Django's bulk_create compiles SQL for every batch and prepares every value through
     the field API, and needs model instances: for an import of 100,000 people that was
     most of the import's time. Here the constant values are prepared once and each row
-    adds only its three values. Call inside the transaction of the writes it records."""
+    adds only its three values, and its place in the tamper-evidence chain (whose lock
+    is held until the transaction ends). Call inside the transaction of the writes it
+    records, as late in it as you can: other writers of audit rows wait for the commit."""
     connection = connections[router.db_for_write(AuditEntry)]
     fields = {name: AuditEntry._meta.get_field(name) for name in _COLUMNS}
     quote = connection.ops.quote_name
@@ -106,22 +108,29 @@ def audit_log_rows(
     def prepared(name: str, value: Any) -> Any:
         return fields[name].get_db_prep_save(value, connection)
 
-    at = prepared("at", timezone.now())
+    now = timezone.now()
+    at = prepared("at", now)
     user_id = getattr(actor, "pk", None)
     username = getattr(actor, "username", "") or ""
-    ip = prepared("ip", context.current().ip)
+    ip = context.current().ip
+    fixed = chain.fixed_part(
+        at=now, user_id=user_id, username=username, ip=ip, action=action,
+        result=Result.OK, detail=detail, target_type=target_type,
+    )  # fmt: skip
+    ip = prepared("ip", ip)
     detail_value = prepared("detail", detail or {})
     written = 0
     rows = iter(rows)
-    with connection.cursor() as cursor:
+    with chain.appending(connection) as head, connection.cursor() as cursor:
+        extend = head.extend
         while batch := list(islice(rows, _ROWS_BATCH)):
-            cursor.executemany(
-                sql,
-                [
-                    (at, user_id, username, ip, action, unit, target_type, str(pk),
-                     label[:200], detail_value, Result.OK)
-                    for unit, pk, label in batch
-                ],
-            )  # fmt: skip
+            values = []
+            for unit, pk, label in batch:
+                target_id, label = str(pk), label[:200]
+                values.append(
+                    (at, user_id, username, ip, action, unit, target_type, target_id,
+                     label, detail_value, Result.OK, *extend(fixed, unit, target_id, label))
+                )  # fmt: skip
+            cursor.executemany(sql, values)
             written += len(batch)
     return written

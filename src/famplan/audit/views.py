@@ -19,7 +19,7 @@ from famplan.audit.labels import action_label
 from famplan.audit.models import Result
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
+from famplan.common.xlsx import write_xlsx, xlsx_response
 
 PER_PAGE = 50
 EXPORT_LIMIT = 100_000

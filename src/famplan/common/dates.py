@@ -6,6 +6,14 @@ from datetime import date
 
 from django.utils import timezone
 
+# The earliest birth date famplan accepts, and so the earliest date of any registry
+# event (nobody's life starts before their birth). The oldest verified people were born
+# in the 1870s and valid ID numbers of 1880 exist: 1900 refused real people. One
+# constant for every path (ID numbers, forms, services, imports); docs/decisions.md.
+EARLIEST_BIRTH_DATE = date(1850, 1, 1)
+# The one refusal of a date before it, shown the same by forms, services and imports.
+TOO_EARLY_MESSAGE = f"日期早于{EARLIEST_BIRTH_DATE:%Y-%m-%d}，请核对"
+
 
 def today() -> date:
     """Today in the configured time zone (TIME_ZONE, Beijing by default).

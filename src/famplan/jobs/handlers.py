@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from famplan.common.progress import Progress
     from famplan.jobs.models import Job
-    from famplan.jobs.services import Progress
 
 JobHandler = Callable[["Job", "Progress"], str]
 _HANDLERS: dict[str, JobHandler] = {}
@@ -32,10 +32,17 @@ def handler_for(kind: str) -> JobHandler:
 class JobFailed(Exception):
     """A handler's expected failure: the message is shown to the user (in Chinese).
 
-    `report` is an optional (filename, bytes) error report the user can download.
+    `report` is an optional (filename, bytes) error report the user can download;
+    `result` optional JSON the job page shows (e.g. an import's first errors).
     """
 
-    def __init__(self, message: str, report: tuple[str, bytes] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        report: tuple[str, bytes] | None = None,
+        result: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.report = report
+        self.result = result or {}

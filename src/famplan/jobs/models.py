@@ -41,6 +41,9 @@ class Job(models.Model):
     input_file = models.FileField(upload_to=job_upload_to, blank=True)
     result_file = models.FileField("结果文件", upload_to=job_upload_to, blank=True)
     error = models.TextField("错误", blank=True)
+    # What the page shows of the outcome besides the message (a failed import's first
+    # errors, see JobFailed.result): small JSON, the full detail stays in result_file.
+    result = models.JSONField("结果", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -44,8 +44,9 @@ def job_start(
     return job
 
 
-class Progress:
-    """Writes a job's percent and message, at most a few times a second."""
+class JobProgress:
+    """A job's Progress (famplan.common.progress): writes its percent and message, at most
+    a few times a second."""
 
     def __init__(self, job: Job, min_interval: float = 0.3) -> None:
         self.job = job
@@ -73,12 +74,13 @@ def job_run(job_id: str) -> None:
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
-    progress = Progress(job)
+    progress = JobProgress(job)
     try:
         message = handler_for(job.kind)(job, progress)
     except JobFailed as failure:
         job.status = JobStatus.FAILED
         job.error = failure.message
+        job.result = failure.result
         if failure.report is not None:
             name, content = failure.report
             job.result_file.save(name, ContentFile(content), save=False)
@@ -91,7 +93,17 @@ def job_run(job_id: str) -> None:
         job.percent = 100
         job.message = message or "已完成"
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "percent", "message", "error", "result_file", "finished_at"])
+    job.save(
+        update_fields=[
+            "status",
+            "percent",
+            "message",
+            "error",
+            "result",
+            "result_file",
+            "finished_at",
+        ]
+    )
     audit_log(
         actor=job.created_by,
         action=f"jobs.job.{job.status}",

@@ -7,9 +7,9 @@ from pathlib import PurePath
 
 import xlsxwriter
 
+from famplan.common.progress import Progress
 from famplan.jobs.handlers import JobFailed, job_handler
 from famplan.jobs.models import Job
-from famplan.jobs.services import Progress
 from famplan.orgunits.services import DivisionImportError, RowError, divisions_import
 
 IMPORT_KIND = "orgunits.import_divisions"

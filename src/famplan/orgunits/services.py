@@ -18,6 +18,7 @@ from django.db import transaction
 
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.progress import Progress, no_progress
 from famplan.common.textfiles import decode_upload
 from famplan.orgunits.models import CODE_LENGTH, LEVEL_ORDER, Level, OrgUnit
 
@@ -27,7 +28,6 @@ LEVEL_LABEL = dict(Level.choices)
 _LOOKUP_CHUNK = 900
 _WRITE_BATCH = 2000
 
-ProgressFn = Callable[[float, str], None]
 Source = str | Path | IO[str] | IO[bytes] | Iterable[Mapping[str, Any]]
 
 
@@ -263,14 +263,14 @@ def divisions_import(
     actor: Any | None = None,
     within: str | None = None,
     source_name: str = "",
-    progress: ProgressFn | None = None,
+    progress: Progress = no_progress,
 ) -> ImportCounts:
     """Validate a whole division table, then upsert it in one transaction.
 
     Raises DivisionImportError listing every bad line, having written nothing.
     Idempotent: importing the same file again changes nothing.
     """
-    report = progress or (lambda percent, message: None)
+    report = progress
     report(2, "正在读取文件")
     rows = divisions_read(source)
     report(15, f"正在校验 {len(rows)} 行")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from famplan.common.progress import Progress
 from famplan.jobs.handlers import JobFailed, job_handler
 from famplan.jobs.models import Job
-from famplan.jobs.services import Progress
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.quality.selectors import percent
 from famplan.quality.services import RUN_KIND, quality_run

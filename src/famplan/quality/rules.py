@@ -33,7 +33,7 @@ from famplan.common.idnumbers import (
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.quality.models import Severity
 from famplan.registry.models import ON_REGISTER, Birth, Death, Marriage, Migration, Person, Sex
-from famplan.registry.services.events import MIN_MOTHER_AGE
+from famplan.registry.services.births import MIN_MOTHER_AGE
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ class ScoreRow:
     people: int = 0
     people_with_errors: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    # Whether a run has scored the unit at all: an unchecked unit has no figures,
+    # which is not the same as 0 people.
+    checked: bool = False
 
     @property
     def people_ok(self) -> int:
@@ -117,9 +120,11 @@ def score_table_for_user(user: Any, unit: OrgUnit) -> ScoreTable:
     for s in scores:
         total.people += s["people"]
         total.people_with_errors += s["bad"]
+        total.checked = True
         if s["child"] in rows:
             rows[s["child"]].people = s["people"]
             rows[s["child"]].people_with_errors = s["bad"]
+            rows[s["child"]].checked = True
     for t in tallies:
         total.counts[t["rule"]] = total.counts.get(t["rule"], 0) + t["n"]
         if t["child"] in rows:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from famplan.audit.services import audit_log
 from famplan.common import dates
 from famplan.common.errors import DomainError
+from famplan.common.progress import Progress, no_progress
 from famplan.jobs.models import Job
 from famplan.jobs.services import job_start
 from famplan.orgunits.jurisdiction import code_prefix_filter, unit_in_scope
@@ -24,8 +24,6 @@ from famplan.registry.models import ON_REGISTER, Person
 RUN_KIND = "quality.run"
 BATCH = 2000
 
-ProgressFn = Callable[..., None]
-
 
 def quality_run_start(*, user: Any, unit: OrgUnit) -> Job:
     """Queue a run over `unit`'s subtree; the user must hold that unit in their scope."""
@@ -36,18 +34,13 @@ def quality_run_start(*, user: Any, unit: OrgUnit) -> Job:
     )
 
 
-def _no_progress(percent: float, message: str = "", force: bool = False) -> None:
-    pass
-
-
 def quality_run(
-    *, actor: Any, unit_code: str, job: Job | None = None, progress: ProgressFn | None = None
+    *, actor: Any, unit_code: str, job: Job | None = None, progress: Progress = no_progress
 ) -> QualityRun:
     """Run every check over the subtree, then replace its results in one short write.
 
     The checks only read, outside any transaction: on SQLite a transaction holding the
     write lock for the whole scan would block every clerk's edits for its duration."""
-    progress = progress or _no_progress
     started_at = timezone.now()
     today = dates.today()
     found: list[Found] = []

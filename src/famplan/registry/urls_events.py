@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from famplan.registry.views import events
+from famplan.registry.views import events, households
 
 urlpatterns = [
     path("people/new/", events.person_create, name="person_create"),
@@ -24,4 +24,12 @@ urlpatterns = [
     path("households/new/", events.household_create, name="household_create"),
     path("households/<int:pk>/split/", events.household_split, name="household_split"),
     path("households/<int:pk>/merge/", events.household_merge, name="household_merge"),
+    path(
+        "households/<int:pk>/members/add/",
+        households.household_member_add,
+        name="household_member_add",
+    ),
+    path(
+        "households/<int:pk>/head/", households.household_head_change, name="household_head_change"
+    ),
 ]

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from famplan.transfer.imports import SUPPORTED_EXTENSIONS
-from famplan.transfer.registry_imports import RECORD_TYPES
+from famplan.transfer.imports.framework import IMPORT_TYPES
 
 
 class ImportForm(forms.Form):
     record_type = forms.ChoiceField(
         label="数据类型",
-        choices=[(t.key, t.label) for t in RECORD_TYPES.values()],
+        choices=[(t.key, t.label) for t in IMPORT_TYPES.values()],
         error_messages={"required": "请选择数据类型。", "invalid_choice": "请选择有效的数据类型。"},
     )
     file = forms.FileField(

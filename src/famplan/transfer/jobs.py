@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from famplan.common.progress import Progress
 from famplan.jobs.handlers import JobFailed, job_handler
 from famplan.jobs.models import Job
-from famplan.jobs.services import Progress
 from famplan.transfer.imports import ImportFailed, import_table
-from famplan.transfer.imports.report import error_report_xlsx
-from famplan.transfer.registry_imports import RECORD_TYPES
+from famplan.transfer.imports.framework import IMPORT_TYPES
+from famplan.transfer.imports.report import error_digest, error_report_xlsx
 
 IMPORT_KIND = "transfer.import"
 COUNT_LABELS = {
@@ -26,7 +26,7 @@ COUNT_LABELS = {
 
 @job_handler(IMPORT_KIND)
 def import_job(job: Job, progress: Progress) -> str:
-    record_type = RECORD_TYPES.get(job.params.get("record_type", ""))
+    record_type = IMPORT_TYPES.get(job.params.get("record_type", ""))
     if record_type is None:
         raise JobFailed("未知的导入类型")
     if not job.input_file:
@@ -45,7 +45,9 @@ def import_job(job: Job, progress: Progress) -> str:
     except ImportFailed as failure:
         report = (f"{record_type.label}导入错误报告.xlsx", error_report_xlsx(failure, name))
         raise JobFailed(
-            f"{failure.message}请下载错误报告，改正后重新上传。", report=report
+            f"{failure.message}请下载错误报告，改正后重新上传。",
+            report=report,
+            result={"import_errors": error_digest(failure)},
         ) from None
     counts = "，".join(f"{COUNT_LABELS.get(k, k)} {v}" for k, v in result.counts.items())
     return f"导入完成：共 {result.rows} 行（{counts}）"

@@ -8,15 +8,15 @@ from django.views.decorators.http import require_POST
 
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
+from famplan.common.xlsx import xlsx_response
 from famplan.jobs.selectors import jobs_for_user
 from famplan.jobs.services import job_start
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.transfer.forms import ImportForm
+from famplan.transfer.imports.framework import IMPORT_TYPES
 from famplan.transfer.imports.report import template_xlsx
 from famplan.transfer.jobs import IMPORT_KIND
-from famplan.transfer.registry_imports import RECORD_TYPES, template_samples
-from famplan.transfer.xlsx import xlsx_response
 
 RECENT_JOBS = 10
 
@@ -25,7 +25,7 @@ def _render_home(request: HttpRequest, form: ImportForm, status: int = 200) -> H
     recent = jobs_for_user(request.user).filter(kind=IMPORT_KIND)[:RECENT_JOBS]
     context = {
         "form": form,
-        "record_types": RECORD_TYPES.values(),
+        "record_types": IMPORT_TYPES.values(),
         "recent_jobs": recent,
         "breadcrumb": [{"label": "数据导入"}],
     }
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Cap.REGISTRY_IMPORT)
 def template(request: HttpRequest, record_type: str) -> HttpResponse:
-    kind = RECORD_TYPES.get(record_type)
+    kind = IMPORT_TYPES.get(record_type)
     if kind is None:
         raise Http404("没有这种导入类型")
     villages = scope(OrgUnit.objects.filter(level=Level.VILLAGE), request.user, "code")
@@ -47,7 +47,7 @@ def template(request: HttpRequest, record_type: str) -> HttpResponse:
         (v.code, v.name, v.parent.name if v.parent else "")
         for v in villages.select_related("parent").order_by("code")
     ]
-    samples = template_samples(rows[0][0] if rows else request.user.org_unit_id)
+    samples = kind.samples(rows[0][0] if rows else request.user.org_unit_id)
     return xlsx_response(f"{kind.label}导入模板", template_xlsx(kind, rows, samples))
 
 
@@ -57,7 +57,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_home(request, form, status=400)
-    kind = RECORD_TYPES[form.cleaned_data["record_type"]]
+    kind = IMPORT_TYPES[form.cleaned_data["record_type"]]
     upload_file = form.cleaned_data["file"]
     job = job_start(
         user=request.user,

@@ -12,8 +12,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE
 from famplan.common.errors import DomainError
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.text import validate_text
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registry.models import Household, Person
@@ -25,10 +27,12 @@ CONFLICT_MESSAGE = "该记录已被他人修改，请刷新页面后重新编辑
 
 def find_person_by_id_number(people: QuerySet[Person], raw: str) -> Person:
     """The person of `people` (already cut to the user's jurisdiction) with this ID
-    number. Raises ValidationError; a person outside `people` is simply not found."""
-    value = normalize(raw)
+    number. Raises ValidationError; a person outside `people` is simply not found.
+
+    A 15-digit number is refused (its own message): without a check character one
+    wrong digit could name somebody else, and a form that finds a person writes for them."""
     try:
-        parse_id_number(value)
+        value = parse_id_number(raw).number
     except InvalidIdNumber as exc:
         raise ValidationError(str(exc), code="invalid") from None
     found = people.filter(id_number=value).first()
@@ -37,13 +41,27 @@ def find_person_by_id_number(people: QuerySet[Person], raw: str) -> Person:
     return found
 
 
-class PersonByIdField(forms.CharField):
+class IdNumberField(forms.CharField):
+    """An ID number as typed, normalised (idnumbers.normalize: full-width digits, an
+    Excel apostrophe, spaces) before anything checks it. Checking is the job of what
+    uses it: the person services, a lookup, a search."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # No maxlength in the page: a browser cuts a pasted "'620422…" or a number with
+        # spaces to 18 characters silently. The parser reports a wrong length instead.
+        kwargs.setdefault("max_length", None)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def to_python(self, value: Any) -> str:
+        return normalize(super().to_python(value))
+
+
+class PersonByIdField(IdNumberField):
     """An ID number typed by the clerk, cleaned to the Person it names. The form sets
     `people` (the user's jurisdiction) before validation."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 18)
-        kwargs.setdefault("min_length", None)
         super().__init__(**kwargs)
         self.people: QuerySet[Person] = Person.objects.none()
 
@@ -89,7 +107,15 @@ def village_field(user: Any, label: str = "所属村(居)", **kwargs: Any) -> Vi
 
 
 def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateInput(
+        attrs={"type": "date", "min": f"{EARLIEST_BIRTH_DATE:%Y-%m-%d}"}, format="%Y-%m-%d"
+    )
+
+
+def validate_not_too_early(value: Any) -> None:
+    """No registry date precedes the earliest birth date (common.dates)."""
+    if value is not None and value < EARLIEST_BIRTH_DATE:
+        raise ValidationError(TOO_EARLY_MESSAGE, code="too_early")
 
 
 class ServiceForm(forms.Form):
@@ -123,8 +149,12 @@ class ServiceForm(forms.Form):
             field.error_messages["required"] = f"请{'选择' if choice else '填写'}{label}"
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = f"{label}格式不正确，应为“年-月-日”"
+                field.validators.append(validate_not_too_early)
             elif isinstance(field, forms.IntegerField):
                 field.error_messages["invalid"] = f"{label}应为整数"
+            elif isinstance(field, forms.CharField) and not isinstance(field, IdNumberField):
+                # The same check as the import's text cleaner (common.text).
+                field.validators.append(validate_text)
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"

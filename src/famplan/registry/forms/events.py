@@ -9,6 +9,7 @@ from django import forms
 
 from famplan.registry.forms import (
     HouseholdByNumberField,
+    IdNumberField,
     PersonByIdField,
     ServiceForm,
     date_input,
@@ -63,8 +64,8 @@ class BirthForm(ServiceForm):
     place_type = forms.ChoiceField(label="出生地点", choices=blank("请选择", BirthPlace.choices))
     facility = forms.CharField(label="助产机构", max_length=100, required=False)
     weight_g = forms.IntegerField(label="出生体重(克)", required=False)
-    child_id_number = forms.CharField(
-        label="婴儿身份证号", max_length=18, required=False, help_text="已办理的可填写"
+    child_id_number = IdNumberField(
+        label="婴儿身份证号", required=False, help_text="已办理的可填写"
     )
 
     def __init__(self, *args: Any, mother: Person | None = None, **kwargs: Any) -> None:

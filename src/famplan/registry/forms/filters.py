@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 
-from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
+from famplan.registry.forms import IdNumberField
 from famplan.registry.models import PersonStatus, Sex
 
 ANY = [("", "全部")]
@@ -47,7 +48,7 @@ class _UnitFilterMixin:
 
 
 class PersonFilterForm(_UnitFilterMixin, forms.Form):
-    id_number = forms.CharField(label="身份证号", required=False, max_length=18)
+    id_number = IdNumberField(label="身份证号", required=False)
     name = forms.CharField(label="姓名", required=False, max_length=50, help_text="姓名或姓名开头")
     unit = forms.ChoiceField(label="村(居)", required=False)
     status = forms.ChoiceField(
@@ -84,18 +85,19 @@ class PersonFilterForm(_UnitFilterMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_unit(user)
-        self.fields["id_number"].error_messages["max_length"] = "身份证号应为18位。"
         self.fields["name"].error_messages["max_length"] = "姓名最多50个字。"
         _style(self)
 
     def clean_id_number(self) -> str:
-        value = normalize(self.cleaned_data.get("id_number") or "")
-        if value:
-            try:
-                parse_id_number(value)
-            except InvalidIdNumber as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return value
+        # A search only reads, and the list shows who was found: a 15-digit number is
+        # looked up by its 18-character form.
+        value = self.cleaned_data.get("id_number") or ""
+        if not value:
+            return ""
+        try:
+            return parse_id_number(value, first_generation=True).number
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_name(self) -> str:
         return (self.cleaned_data.get("name") or "").strip()

@@ -8,6 +8,7 @@ from django import forms
 
 from famplan.registry.forms import (
     HouseholdByNumberField,
+    IdNumberField,
     ServiceForm,
     date_input,
     village_field,
@@ -33,11 +34,10 @@ class PersonFieldsForm(ServiceForm):
     field_map = {"household": "household_number"}
 
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(
+    id_number = IdNumberField(
         label="身份证号",
-        max_length=18,
         required=False,
-        help_text="18位，最后一位可为X；无身份证号的可不填",
+        help_text="18位，最后一位可为X（15位的第一代号码自动换算）；无身份证号的可不填",
     )
     sex = forms.ChoiceField(label="性别", choices=blank("请选择", Sex.choices))
     birth_date = forms.DateField(label="出生日期", widget=date_input())

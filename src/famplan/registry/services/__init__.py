@@ -1,20 +1,21 @@
 """Writes to the population registry. Every function is atomic and writes its audit row."""
 
-from famplan.registry.services.events import (
-    birth_record,
-    death_record,
-    divorce_record,
-    marriage_record,
+from famplan.registry.services.births import birth_record
+from famplan.registry.services.deaths import death_record
+from famplan.registry.services.households import (
+    household_create,
+    household_head_change,
+    household_member_add,
+    household_merge,
+    household_split,
+)
+from famplan.registry.services.marriages import divorce_record, marriage_record
+from famplan.registry.services.migrations import (
     migration_in_record,
     migration_out_record,
     migration_return_record,
     move_away_record,
     residence_change_record,
-)
-from famplan.registry.services.households import (
-    household_create,
-    household_merge,
-    household_split,
 )
 from famplan.registry.services.people import (
     PersonData,
@@ -30,6 +31,8 @@ __all__ = [
     "death_record",
     "divorce_record",
     "household_create",
+    "household_head_change",
+    "household_member_add",
     "household_merge",
     "household_split",
     "marriage_record",

@@ -1,4 +1,5 @@
-"""Households: creation, splitting off members into a new household, merging two."""
+"""Households: creation, splitting off members into a new household, merging two,
+adding a member and changing the head."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from django.db.models import F
 
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
-from famplan.registry.models import ON_REGISTER, Household, HouseholdChange, Person, Relation
+from famplan.orgunits.jurisdiction import unit_in_scope
+from famplan.registry.models import (
+    ON_REGISTER,
+    Household,
+    HouseholdChange,
+    Person,
+    Relation,
+)
 from famplan.registry.services.people import FieldError, _check_unit
 
 
@@ -174,3 +182,88 @@ def household_merge(
         detail={"from": source.pk, "to": target.pk, "people": member_ids},
     )
     return target
+
+
+def _on_register(person: Person, field: str, what: str) -> None:
+    """Refuse the dead and those who left: they cannot join a household or head one."""
+    if person.status not in ON_REGISTER:
+        raise FieldError(field, f"{person.name}已{person.get_status_display()}，不能{what}")
+
+
+@transaction.atomic
+def household_member_add(
+    *, actor: Any, household: Household, person: Person, relation: str
+) -> Person:
+    """`person`, of the household's village and the actor's jurisdiction, joins the
+    household with `relation` to its head, leaving the household they were in."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_unit(actor, household.unit_id)
+    if household.dissolved_on is not None:
+        raise FieldError("household", "该户已撤销，不能添加成员")
+    if not unit_in_scope(actor, person.unit_id):
+        raise FieldError("person", "该人员不在您的管辖范围内")
+    if person.unit_id != household.unit_id:
+        raise FieldError("person", f"{person.name}不是本村(居)人员，请先办理居住地变更")
+    _on_register(person, "person", "加入户")
+    if person.household_id == household.pk:
+        raise FieldError("person", f"{person.name}已是本户成员")
+    if relation == Relation.HEAD:
+        raise FieldError("relation", "添加成员不能选择“户主”；如需由其担任户主，请添加后变更户主")
+    if relation not in Relation.values:
+        raise FieldError("relation", "请选择与户主关系")
+    headed = Household.objects.filter(head=person).exclude(pk=household.pk).first()
+    if headed is not None:
+        raise FieldError("person", f"{person.name}是户{headed.number}的户主，请先变更该户户主")
+    previous = person.household_id
+    Person.objects.filter(pk=person.pk).update(
+        household=household, relation_to_head=relation, version=F("version") + 1
+    )
+    audit_log(
+        actor=actor,
+        action="registry.household.member_added",
+        target=household,
+        org_unit_id=household.unit_id,
+        detail={"person": person.pk, "from": previous, "relation": relation},
+    )
+    person.refresh_from_db()
+    return person
+
+
+@transaction.atomic
+def household_head_change(
+    *,
+    actor: Any,
+    household: Household,
+    new_head: Person,
+    old_head_relation: str = Relation.OTHER,
+) -> Household:
+    """A member on the register becomes the head; the former head, if still a member,
+    keeps `old_head_relation` to the new one."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    new_head = Person.objects.select_for_update().get(pk=new_head.pk)
+    _check_unit(actor, household.unit_id)
+    if household.dissolved_on is not None:
+        raise FieldError("household", "该户已撤销，不能变更户主")
+    if new_head.household_id != household.pk:
+        raise FieldError("new_head", f"{new_head.name}不是本户成员，新户主须为本户成员")
+    _on_register(new_head, "new_head", "作为户主")
+    if household.head_id == new_head.pk:
+        raise FieldError("new_head", f"{new_head.name}已是本户户主")
+    if old_head_relation == Relation.HEAD or old_head_relation not in Relation.values:
+        raise FieldError("old_head_relation", "请选择原户主与新户主的关系（不能为“户主”）")
+    old_head_id = household.head_id
+    if old_head_id is not None:
+        # The former head may have died or left: the relation is kept for the record.
+        Person.objects.filter(pk=old_head_id, household=household).update(
+            relation_to_head=old_head_relation, version=F("version") + 1
+        )
+    _set_head(household, new_head)
+    audit_log(
+        actor=actor,
+        action="registry.household.head_changed",
+        target=household,
+        org_unit_id=household.unit_id,
+        detail={"from": old_head_id, "to": new_head.pk, "old_head_relation": old_head_relation},
+    )
+    return household

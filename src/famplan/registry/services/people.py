@@ -9,9 +9,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from famplan.audit.services import audit_log
-from famplan.common.dates import today
+from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE, today
 from famplan.common.errors import DomainError
-from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registry.models import Household, Person, PersonStatus
@@ -49,15 +49,34 @@ class PersonData:
 
 
 def check_person_facts(data: PersonData) -> None:
-    """The ID number must be valid and agree with birth date and sex. Raises FieldError."""
+    """The ID number must be valid and agree with birth date and sex. Raises FieldError.
+
+    A 15-digit first-generation number is accepted where its birth date and sex agree
+    with the record's, and `data.id_number` becomes its 18-character form."""
     if not data.name or not data.name.strip():
         raise FieldError("name", "姓名不能为空")
+    if data.birth_date < EARLIEST_BIRTH_DATE:
+        raise FieldError("birth_date", TOO_EARLY_MESSAGE)
     if data.id_number:
-        data.id_number = normalize(data.id_number)
         try:
-            facts = parse_id_number(data.id_number)
+            facts = parse_id_number(data.id_number, first_generation=True)
         except InvalidIdNumber as exc:
             raise FieldError("id_number", str(exc)) from None
+        if facts.first_generation:
+            # No check character: only agreement with the record makes it trustworthy.
+            if facts.birth_date != data.birth_date:
+                raise FieldError(
+                    "id_number",
+                    f"15位第一代身份证号中的出生日期{facts.birth_date:%Y-%m-%d}与所填的"
+                    f"{data.birth_date:%Y-%m-%d}不一致，无法换算为18位号码",
+                )
+            if facts.sex != data.sex:
+                raise FieldError(
+                    "id_number",
+                    "15位第一代身份证号末位表示的性别与所填的不一致（奇数为男，偶数为女），"
+                    "无法换算为18位号码",
+                )
+        data.id_number = facts.number
         if facts.birth_date != data.birth_date:
             raise FieldError(
                 "birth_date",

@@ -12,8 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
+from famplan.common.xlsx import write_xlsx, xlsx_response
 from famplan.registry.forms.filters import filters_for_audit
-from famplan.transfer.xlsx import write_xlsx, xlsx_response
 
 PER_PAGE = 50
 

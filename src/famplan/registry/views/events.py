@@ -33,7 +33,7 @@ from famplan.registry.forms.events import (
     ResidenceChangeForm,
 )
 from famplan.registry.forms.people import PersonCreateForm, PersonEditForm
-from famplan.registry.models import Household, Person
+from famplan.registry.models import Direction, Household, Person
 
 TEMPLATE = "registry/events/form.html"
 
@@ -205,7 +205,7 @@ def migration_in_create(request: HttpRequest) -> HttpResponse:
 @_edit_view
 def migration_return(request: HttpRequest, pk: int) -> HttpResponse:
     migration = selectors.get_migration_for_user(request.user, pk)
-    ending = "返回" if migration.direction == "out" else "离开"
+    ending = "返回" if migration.direction == Direction.OUT else "离开"
     return _form_page(
         request,
         MigrationReturnForm,

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import event_selectors, selectors
+from famplan.registry import selectors
 from famplan.registry.forms.filters import HouseholdFilterForm
+from famplan.registry.forms.households import HouseholdHeadChangeForm, HouseholdMemberAddForm
 from famplan.registry.models import Household
 from famplan.registry.views import PER_PAGE, edit_links, export_response, querystring_without_page
+from famplan.registry.views.events import _edit_view, _form_page, household_url
 
 
 @require_GET
@@ -61,8 +63,8 @@ def household_export(request: HttpRequest) -> HttpResponse:
         request,
         kind="household",
         sheet="户名单",
-        columns=event_selectors.HOUSEHOLD_COLUMNS,
-        rows=event_selectors.household_export_rows,
+        columns=selectors.HOUSEHOLD_COLUMNS,
+        rows=selectors.household_export_rows,
         queryset=selectors.search_households(request.user, **filters),
         filters=filters,
     )
@@ -73,6 +75,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for_user(request.user, pk)
     members = selectors.household_members(household)
+    living = selectors.living_members(members)
     # The page lists the members' personal data: audited like a person page.
     audit_log(
         actor=request.user,
@@ -86,13 +89,45 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/household_detail.html",
         {
             "household": household,
-            "members": members,
+            "members": living,
+            "former_members": [m for m in members if m not in living],
             "edit_links": []
             if household.dissolved_on
             else edit_links(
                 request.user,
-                [("分户", "registry:household_split"), ("并户", "registry:household_merge")],
+                [
+                    ("添加成员", "registry:household_member_add"),
+                    ("变更户主", "registry:household_head_change"),
+                    ("分户", "registry:household_split"),
+                    ("并户", "registry:household_merge"),
+                ],
                 household.pk,
             ),
         },
+    )
+
+
+@_edit_view
+def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for_user(request.user, pk)
+    return _form_page(
+        request,
+        HouseholdMemberAddForm,
+        title="添加成员",
+        form_kwargs={"household": household},
+        context={"household": household},
+        done=lambda p: (f"{p.name}已加入户{household.number}。", household_url(household)),
+    )
+
+
+@_edit_view
+def household_head_change(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for_user(request.user, pk)
+    return _form_page(
+        request,
+        HouseholdHeadChangeForm,
+        title="变更户主",
+        form_kwargs={"household": household},
+        context={"household": household},
+        done=lambda h: (f"户{h.number}的户主已变更为{h.head.name}。", household_url(h)),
     )

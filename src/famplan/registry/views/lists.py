@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.registry import event_selectors as events
 from famplan.registry import selectors
 from famplan.registry.forms.event_filters import (
     BirthFilterForm,
@@ -26,6 +25,7 @@ from famplan.registry.forms.event_filters import (
     MigrationFilterForm,
 )
 from famplan.registry.forms.filters import filters_for_audit
+from famplan.registry.selectors import events
 from famplan.registry.views import PER_PAGE, export_response, querystring_without_page
 
 

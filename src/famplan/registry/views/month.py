@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,19 +9,15 @@ from django.views.decorators.http import require_GET
 from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
-from famplan.common.dates import today
+from famplan.common import dates
 from famplan.registry import selectors
-
-
-def _today() -> date:
-    # One place for "today" in Asia/Shanghai, so tests can set the day the page reports on.
-    return today()
 
 
 @require_GET
 @capability_required(Cap.REGISTRY_EDIT)
 def this_month(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    # Through the module, so a test sets the day the page reports on by patching dates.today.
+    today = dates.today()
     report = selectors.month_report(request.user, today)
     events = selectors.events_entered(request.user, today)
     audit_log(

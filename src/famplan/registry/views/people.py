@@ -15,7 +15,8 @@ from famplan.common.dates import today
 from famplan.registry import selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
-from famplan.registry.services.events import LEGAL_MARRIAGE_AGE, MIN_MOTHER_AGE
+from famplan.registry.services.births import MIN_MOTHER_AGE
+from famplan.registry.services.marriages import LEGAL_MARRIAGE_AGE
 from famplan.registry.views import (
     PER_PAGE,
     edit_links,

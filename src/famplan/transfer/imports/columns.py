@@ -16,12 +16,15 @@ from typing import Any
 
 from famplan.common import dates
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
+from famplan.common.text import InvalidText, clean_text
 
 Cleaner = Callable[[Any], Any]
 
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included, for dates after
-# 1900-02-28, which is all a registry holds).
+# 1900-02-28). Excel has no dates before 1900: older ones arrive as text or 18800517.
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EARLIEST = dates.EARLIEST_BIRTH_DATE
+_EARLIEST_DIGITS = int(f"{_EARLIEST:%Y%m%d}")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
@@ -53,8 +56,13 @@ def as_text(value: Any) -> str:
 
 
 def text(max_length: int = 100) -> Cleaner:
+    """Free text, checked by common.text.clean_text like every form's text field."""
+
     def clean(value: Any) -> str:
-        result = as_text(value)
+        try:
+            result = clean_text(as_text(value))
+        except InvalidText as exc:
+            raise CellInvalid(str(exc)) from None
         if len(result) > max_length:
             raise CellInvalid(f"不能超过{max_length}个字")
         return result
@@ -80,7 +88,7 @@ def integer(minimum: int, maximum: int, reason: str) -> Cleaner:
             number = value
         else:
             raw = as_text(value)
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # int() refuses ², accepts ٣
                 raise CellInvalid("应为整数")
             number = int(raw)
         if not minimum <= number <= maximum:
@@ -105,7 +113,7 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and 19000101 <= value <= 29991231:
+        if float(value).is_integer() and _EARLIEST_DIGITS <= value <= 29991231:
             digits = str(int(value))
             return _date_from_parts(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         if 1 <= value < 2958466:  # a date cell Excel lost the format of
@@ -133,8 +141,8 @@ def today() -> dt.date:
 def date(*, not_future: bool = True) -> Cleaner:
     def clean(value: Any) -> dt.date:
         day = parse_date(value)
-        if day.year < 1900:
-            raise CellInvalid("日期早于1900年，请核对")
+        if day < _EARLIEST:
+            raise CellInvalid(dates.TOO_EARLY_MESSAGE)
         if not_future and day > today():
             raise CellInvalid("日期不能晚于今天")
         return day
@@ -161,21 +169,27 @@ def choice(choices: Iterable[tuple[str, str]], aliases: dict[str, str] | None = 
 
 
 def id_number(*, check: bool = True) -> Cleaner:
-    """A citizen ID number, checked by famplan.common.idnumbers (GB 11643).
+    """A citizen ID number, normalised and checked by famplan.common.idnumbers (GB 11643).
 
-    check=False leaves the full check to a later step that parses the number anyway
-    (check_person_facts): parsing is the costliest step of a big persons file."""
+    check=True (a number that finds a person) refuses a 15-digit first-generation number
+    with its own message. check=False is the person's own number on a persons row: the
+    full check is left to check_person_facts, which parses it anyway (parsing is the
+    costliest step of a big persons file) and compares its birth date and sex with the
+    row's, so a 15-digit number is converted to its 18-character form here."""
 
     def clean(value: Any) -> str:
         if isinstance(value, float | int) and not isinstance(value, bool):
             # 18 digits do not fit a spreadsheet number: the last ones are already lost.
             raise CellInvalid("身份证号被存成了数字，末几位已丢失；请把该列设为文本后重新填写")
         raw = normalize(as_text(value))
-        if check:
+        if check or len(raw) != 18 or not raw.isascii():
+            # Anything but a plain 18-character value (rare) is parsed now, so that
+            # a ² or a 15-digit number gets its own message.
             try:
-                parse_id_number(raw)
+                facts = parse_id_number(raw, first_generation=not check)
             except InvalidIdNumber as exc:
                 raise CellInvalid(str(exc)) from None
+            return facts.number
         return raw
 
     return clean

@@ -1,7 +1,8 @@
 """The import pipeline: read, match headers, clean every cell, check every row, resolve
 references in bulk, and only if nothing is wrong write everything in one transaction.
 
-A record type (registry_imports.py) declares its columns and supplies three steps:
+A record type (each app's `imports/` package, one module a type, registered with
+@import_type) declares its columns and supplies three steps:
 `check` (rules within one row, no database), `resolve` (lookups for all rows at once,
 one query per chunk) and `write` (bulk inserts and updates, bulk audit rows).
 """
@@ -9,7 +10,7 @@ one query per chunk) and `write` (bulk inserts and updates, bulk audit rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -17,17 +18,14 @@ from django.db import IntegrityError, transaction
 
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.progress import Progress, no_progress
 from famplan.orgunits.jurisdiction import scope
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.transfer.imports.columns import CellInvalid, Column, as_text, is_empty
 from famplan.transfer.imports.reading import UnreadableFile, read_table
 
-ProgressFn = Callable[[float, str], None]
 # Columns our own error report adds; a corrected report can be uploaded again as is.
 IGNORED_HEADERS = frozenset({"原行号", "错误原因"})
-# SQLite allows 32766 parameters per statement (999 before 3.32); stay well below.
-LOOKUP_CHUNK = 900
-WRITE_BATCH = 2000
 _CLEAN_CHUNK = 5000
 _HEADER_NOISE = re.compile(r"[\s*＊]")
 
@@ -167,6 +165,23 @@ class RecordType:
     def write(self, rows: list[Row], ctx: ImportContext) -> dict[str, int]:
         raise NotImplementedError
 
+    def samples(self, village_code: str) -> dict[str, Any]:
+        """Sample values for the template's notes, by field name (a village of the user's)."""
+        return {}
+
+
+# Every importable record type by key, in registration order (the order of the menu).
+IMPORT_TYPES: dict[str, RecordType] = {}
+
+
+def import_type(cls: type[RecordType]) -> type[RecordType]:
+    """Register a record type with the import pages and the import job. Apps register
+    theirs from AppConfig.ready(), as job handlers are, so the worker knows them too."""
+    if cls.key in IMPORT_TYPES:
+        raise ValueError(f"import type {cls.key!r} is registered twice")
+    IMPORT_TYPES[cls.key] = cls()
+    return cls
+
 
 def report_duplicates(
     rows: Iterable[Row], ctx: ImportContext, field_name: str, reason: str = "与第 {first} 行重复"
@@ -180,11 +195,6 @@ def report_duplicates(
         first = seen.setdefault(value, row.number)
         if first != row.number:
             ctx.error(row, field_name, reason.format(first=first))
-
-
-def chunked(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 # --- the pipeline ------------------------------------------------------------------
@@ -214,7 +224,7 @@ def _match_headers(
 
 
 def _clean_rows(
-    table: list[list[Any]], start: int, ctx: ImportContext, progress: ProgressFn
+    table: list[list[Any]], start: int, ctx: ImportContext, progress: Progress
 ) -> list[Row]:
     columns = [(c, ctx.index.get(c.field)) for c in ctx.record_type.columns]
     rows: list[Row] = []
@@ -257,22 +267,17 @@ def _failure(ctx: ImportContext, header: Sequence[Any], rows: list[Row]) -> Impo
     )
 
 
-def _no_progress(percent: float, message: str = "") -> None:
-    pass
-
-
 def import_table(
     *,
     content: bytes,
     filename: str,
     record_type: RecordType,
     actor: Any,
-    progress: ProgressFn | None = None,
+    progress: Progress = no_progress,
 ) -> ImportResult:
     """Validate the whole file, then write every row in one transaction, or none.
 
     Raises ImportFailed listing every bad cell when anything is wrong."""
-    progress = progress or _no_progress
     progress(1, "正在读取文件")
     try:
         table = read_table(content, filename)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
-from collections import Counter
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import xlsxwriter
 
 from famplan.transfer.imports.columns import as_text
-from famplan.transfer.imports.framework import ImportFailed, RecordType
+from famplan.transfer.imports.framework import CellError, ImportFailed, RecordType
 
 RED_FILL = "#FFC7CE"
 RED_FONT = "#9C0006"
@@ -193,15 +194,67 @@ def error_report_xlsx(failure: ImportFailed, filename: str = "") -> bytes:
     for row, (label, value) in enumerate(lines):
         summary.write_string(row, 0, label, header_format)
         summary.write(row, 1, value)
+    summary.set_column(3, 3, 30)
     start = len(lines) + 1
-    summary.write_row(start, 0, ["列", "错误原因", "次数"], header_format)
-    counts = Counter((e.header, _generic(e.reason)) for e in errors)
-    for row, ((title, reason), count) in enumerate(counts.most_common(), start=start + 1):
-        summary.write_row(row, 0, [title or "（整行/文件）", reason, count])
+    summary.write_row(start, 0, ["列", "错误原因（示例）", "次数", "涉及行号"], header_format)
+    for row, group in enumerate(error_groups(errors), start=start + 1):
+        summary.write_row(
+            row, 0, [group.header or "（整行/文件）", group.example, group.count, group.rows_text]
+        )
     book.close()
     return buffer.getvalue()
 
 
-def _generic(reason: str) -> str:
-    # Group "与第 12 行重复" with "与第 40 行重复" in the summary.
-    return "".join("N" if ch.isdigit() else ch for ch in reason)
+# The parts of a reason that differ from one row to the next: numbers (a row, a length,
+# a date) and quoted values (“某村”). Without them, what is left is the kind of error.
+_VARIABLE_PARTS = re.compile(r"\d+|“[^”]*”")
+_GROUP_ROWS_SHOWN = 10
+
+
+@dataclass
+class ErrorGroup:
+    """The errors of one kind in one column: how many, a real example, the rows."""
+
+    header: str
+    example: str  # the reason of the first such error, as the user saw it
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def rows_text(self) -> str:
+        shown = "、".join(str(n) for n in self.rows[:_GROUP_ROWS_SHOWN])
+        return f"{shown} 等 {len(self.rows)} 行" if len(self.rows) > _GROUP_ROWS_SHOWN else shown
+
+
+def error_kind(reason: str) -> str:
+    """What "应为18位，实际为17位" and "应为18位，实际为15位" have in common: the key the
+    summary groups by. Never shown: the summary shows a real reason of each group."""
+    return _VARIABLE_PARTS.sub("", reason)
+
+
+def error_groups(errors: Sequence[CellError]) -> list[ErrorGroup]:
+    """Errors grouped by column and kind, the most frequent first (ties: file order)."""
+    groups: dict[tuple[str, str], ErrorGroup] = {}
+    for error in errors:
+        key = (error.header, error_kind(error.reason))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ErrorGroup(error.header, error.reason)
+        group.count += 1
+        if not group.rows or group.rows[-1] != error.row:
+            group.rows.append(error.row)
+    return sorted(groups.values(), key=lambda g: -g.count)
+
+
+FIRST_ERRORS = 50
+
+
+def error_digest(failure: ImportFailed, limit: int = FIRST_ERRORS) -> dict[str, Any]:
+    """The first errors as JSON for the job page (row, column, reason; no cell values,
+    which may be ID numbers), with the totals, so the page lists them without the file."""
+    errors = failure.errors
+    return {
+        "total": len(errors),
+        "rows": len({e.row for e in errors}),
+        "first": [{"row": e.row, "column": e.header, "reason": e.reason} for e in errors[:limit]],
+    }

@@ -11,26 +11,24 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Model, QuerySet
 
 from famplan.common.dates import age_on
-from famplan.orgunits.jurisdiction import code_prefix_filter, scope
+from famplan.orgunits.jurisdiction import code_prefix_filter, get_in_scope_or_404, scope
 from famplan.registry.models import (
     Birth,
     BirthPlace,
     Death,
     Direction,
-    Household,
     Marriage,
     MarriageEnd,
     MarriageKind,
     Migration,
     MigrationStatus,
-    Person,
     Sex,
 )
-from famplan.registry.selectors import id_for_export, village_equality
+from famplan.registry.selectors.ids import id_for_export
+from famplan.registry.selectors.scoping import village_equality
 
 SEX_LABELS = dict(Sex.choices)
 PLACE_LABELS = dict(BirthPlace.choices)
@@ -90,7 +88,7 @@ def search_births(
         births = births.filter(birth_order=order)
     if place_type:
         births = births.filter(place_type=place_type)
-    # Villages by prefetch, not a join, as in selectors.search_people.
+    # Villages by prefetch, not a join, as in people.search_people.
     return (
         births.select_related("child", "mother", "father")
         .prefetch_related("unit")
@@ -356,55 +354,15 @@ def migration_export_rows(migrations: QuerySet[Migration], *, full_ids: bool) ->
         )
 
 
-# ---------------------------------------------------------------- households
-
-HOUSEHOLD_COLUMNS: list[tuple[str, float]] = [
-    ("户号", 18),
-    ("户主", 12),
-    ("户主身份证号", 21),
-    ("人数", 6),
-    ("村(居)代码", 14),
-    ("村(居)", 14),
-    ("住址", 24),
-    ("状态", 8),
-    ("撤销日期", 12),
-]
+# ---------------------------------------------------------------- single events
 
 
-def household_export_rows(households: QuerySet[Household], *, full_ids: bool) -> Iterator[tuple]:
-    """Rows for the household export (a queryset from selectors.search_households):
-    one streamed query, member counts as a correlated count, not a query per row."""
-    members = (
-        Person.objects.filter(household_id=OuterRef("pk"))
-        .order_by()
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = (
-        households.prefetch_related(None)
-        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
-        .values_list(
-            "number",
-            "head__name",
-            "head__id_number",
-            "member_count",
-            "unit_id",
-            "unit__name",
-            "address",
-            "dissolved_on",
-        )
-        .iterator(chunk_size=EXPORT_CHUNK)
-    )
-    for number, head, head_id, count, unit_id, unit_name, address, dissolved in rows:
-        yield (
-            number,
-            head,
-            id_for_export(head_id, full_ids),
-            count,
-            unit_id,
-            unit_name,
-            address,
-            "已撤销" if dissolved else "在册",
-            dissolved,
-        )
+def get_marriage_for_user(user: Any, pk: int) -> Marriage:
+    """A marriage of the user's jurisdiction (its unit is the wife's village), or 404."""
+    queryset = Marriage.objects.select_related("husband", "wife", "unit")
+    return get_in_scope_or_404(queryset, user, "unit", pk=pk)
+
+
+def get_migration_for_user(user: Any, pk: int) -> Migration:
+    queryset = Migration.objects.select_related("person", "unit")
+    return get_in_scope_or_404(queryset, user, "unit", pk=pk)

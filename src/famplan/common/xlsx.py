@@ -35,7 +35,9 @@ def write_xlsx(
     `columns` is (header, width in characters) per column. Cells may be str, int,
     float, Decimal, bool (是/否), date (yyyy-mm-dd), datetime (yyyy-mm-dd hh:mm:ss,
     aware ones in the local time zone) or None (left empty); anything else is written
-    as its str(). Text always stays text (no formulas, no URLs, no numbers guessed).
+    as its str(). Text always stays text (no formulas, no URLs, no numbers guessed); a
+    text starting with = + - @ or a tab or CR gets a leading ' so that the sheet saved
+    as CSV cannot run it either, and characters XML cannot hold are escaped, never lost.
     `rows` may be a lazy iterator: the sheet is compressed as it is written, so a
     100,000-row export never sits in memory as cells.
 
@@ -66,6 +68,15 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
 # XML 1.0 refuses most control characters; Excel would call the file corrupt.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# In cell text those (and CR, which XML reads back as LF, and lone surrogates, which
+# UTF-8 cannot hold) are written as _xHHHH_, the OOXML escape Excel, calamine and
+# openpyxl decode; a literal "_xHHHH_" in the text is protected as "_x005F_xHHHH_".
+# Nothing stored is dropped from an export.
+_ILLEGAL_CLASS = "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+_TEXT_ESCAPE = re.compile(f"_(?=x[0-9A-Fa-f]{{4}}(?:_|{_ILLEGAL_CLASS}))|{_ILLEGAL_CLASS}")
+# A text starting with one of these is a formula to Excel and LibreOffice once the sheet
+# is saved as CSV and opened again (CSV injection): such cells get a leading '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -141,6 +152,20 @@ def _escape(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def _escape_char(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+def _cell_text(text: str) -> str:
+    """Cell text as XML: formula starts neutralised, every character kept (see above)."""
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "_x" in text or not text.isprintable():  # rare: most text needs no escape
+        text = _TEXT_ESCAPE.sub(_escape_char, text)
+    return text
+
+
 def _workbook_xml(name: str, last_cell: str) -> str:
     quoted = "'" + name.replace("'", "''") + "'"
     absolute = "$" + re.sub(r"(\d+)$", r"$\1", last_cell)
@@ -161,7 +186,7 @@ def _shared_strings_xml(strings: dict[str, int]) -> bytes:
     ]
     for text in strings:  # dicts keep insertion order: the index order
         space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-        parts.append(f"<si><t{space}>{_escape(text)}</t></si>")
+        parts.append(f"<si><t{space}>{_cell_text(text)}</t></si>")
     parts.append("</sst>")
     return "".join(parts).encode()
 

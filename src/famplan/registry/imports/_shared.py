@@ -1,0 +1,149 @@
+"""What the registry's import record types share: columns, messages, lookups, samples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from famplan.audit.services import audit_log_many
+from famplan.common.bulk import chunked
+from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
+from famplan.orgunits.jurisdiction import scope
+from famplan.registry.models import (
+    ON_REGISTER,
+    Person,
+    PersonStatus,
+    Sex,
+)
+from famplan.registry.services import PersonData, check_person_facts
+from famplan.registry.services.people import FieldError
+from famplan.transfer.imports.columns import Column, choice, id_number
+from famplan.transfer.imports.framework import (
+    ImportContext,
+    RecordType,
+    Row,
+)
+
+VIA = {"via": "import"}
+STATUS_LABEL = dict(PersonStatus.choices)
+NOT_IN_SCOPE = "在人口库中不存在或不在您的管辖范围内"
+
+SEX = choice(Sex.choices, {"男性": Sex.MALE, "女性": Sex.FEMALE})
+VILLAGE_NOTE = "12位村(居)代码，或管辖范围内唯一的村(居)名称；见“村(居)代码”工作表"
+
+
+def id_column(
+    header: str, field: str, required: bool = False, note: str = "", check: bool = True
+) -> Column:
+    note = note or "18位公民身份号码，末位可为X；请将该列设为文本格式"
+    clean = id_number(check=check)
+    return Column(header, field, required, clean, note, width=22, as_text=True, empty=None)
+
+
+def on_register(row: Row, ctx: ImportContext, field: str, person: dict, day: date) -> bool:
+    # The services' _require_on_register, with its messages.
+    if person["status"] not in ON_REGISTER:
+        label = STATUS_LABEL[person["status"]]
+        ctx.error(row, field, f"{person['name']}已{label}，不能登记此事件")
+        return False
+    if day < person["birth_date"]:
+        ctx.error(row, field, f"日期早于{person['name']}的出生日期")
+        return False
+    return True
+
+
+def new_person(actor: Any, today: date, **values: Any) -> Person:
+    values.setdefault("registered_on", today)
+    return Person(entered_by=actor, status=PersonStatus.ACTIVE, **values)
+
+
+def audit_imported(actor: Any, action: str, targets: list) -> None:
+    audit_log_many(actor=actor, action=action, targets=targets, detail=VIA, org_unit_attr="unit_id")
+
+
+def template_samples(village_code: str) -> dict[str, Any]:
+    """Sample values for a template row: a village of the user's, valid ID numbers."""
+    from famplan.common.idnumbers import make_id_number
+
+    area = village_code[:6] if len(village_code) >= 6 else "620422"
+    woman, man = date(1990, 5, 17), date(1988, 11, 2)
+    return {
+        "unit_id": village_code,
+        "id_number": make_id_number(area, woman, 12, "F"),
+        "birth_date": woman,
+        "registered_on": date(2020, 1, 1),
+        "household_number": f"{village_code}0001",
+        "born_on": date(2024, 3, 15),
+        "mother_id": make_id_number(area, woman, 12, "F"),
+        "father_id": make_id_number(area, man, 34, "M"),
+        "husband_id": make_id_number(area, man, 34, "M"),
+        "wife_id": make_id_number(area, woman, 12, "F"),
+        "died_on": date(2024, 3, 15),
+        "married_on": date(2015, 10, 1),
+        "moved_on": date(2024, 3, 1),
+    }
+
+
+PERSON_FIELDS = (
+    "pk",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "status",
+    "unit_id",
+    "registered_on",
+    "ethnicity",
+    "hukou_type",
+    "hukou_unit_id",
+    "household_id",
+    "marital_status",
+)
+
+
+def people_in_scope(ctx: ImportContext, id_numbers: Iterable[str | None]) -> dict[str, dict]:
+    """People of the actor's subtree by ID number, locked for the import's transaction
+    (like the services' row locks) so that two imports cannot record the same event."""
+    wanted = sorted({n for n in id_numbers if n})
+    people = scope(Person.objects.all(), ctx.actor, "unit").select_for_update()
+    found: dict[str, dict] = {}
+    for chunk in chunked(wanted):
+        for values in people.filter(id_number__in=chunk).values(*PERSON_FIELDS):
+            found[values["id_number"]] = values
+    return found
+
+
+def registered_id_numbers(id_numbers: Iterable[str | None]) -> set[str]:
+    """Which of these ID numbers the registry already holds, anywhere (they are unique)."""
+    wanted = sorted({n for n in id_numbers if n})
+    found: set[str] = set()
+    for chunk in chunked(wanted):
+        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+    return found
+
+
+def check_facts(
+    row: Row, ctx: ImportContext, data: PersonData, fields: dict[str, str], **messages: str
+) -> None:
+    """Run the registry's own person rules (check_person_facts) on a row; a refusal
+    lands on the column mapped from the service's field name."""
+    try:
+        check_person_facts(data)
+    except FieldError as exc:
+        ctx.error(row, fields.get(exc.field, exc.field), messages.get(exc.field, exc.message))
+
+
+def check_id_number(row: Row, ctx: ImportContext, field: str) -> None:
+    """The ID number check alone, for a row whose other facts could not be checked."""
+    try:
+        parse_id_number(row.values[field])
+    except InvalidIdNumber as exc:
+        ctx.error(row, field, str(exc))
+
+
+class RegistryImport(RecordType):
+    """A registry record type: template samples are valid ID numbers of the user's area."""
+
+    def samples(self, village_code: str) -> dict[str, Any]:
+        return template_samples(village_code)
