@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
+from famplan.common.bulk import insert_rows
 from famplan.common.errors import DomainError
 from famplan.demo.names import ORIGINS
 from famplan.demo.simulation import HOME_AREA, Population, Simulation, Village
@@ -241,10 +242,18 @@ def _moment_value() -> Callable[[datetime], Any]:
 
 
 def _insert(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> int:
-    """executemany in batches of BATCH rows; `names` are field names (FKs as `x_id`)
-    and the rows hold database-ready values."""
-    quote = connection.ops.quote_name
+    """Write rows of database-ready values; `names` are field names (FKs as `x_id`).
+
+    Event rows go through the shared bulk writer (common/bulk.py), which gives them
+    their keys. People, households and marriages come with the keys the simulation gave
+    them (households name their heads and people their households before either is
+    written), which that writer does not take: those are one executemany of our own."""
     columns = [model._meta.get_field(n.removesuffix("_id")).column for n in names]
+    if names[0] != "id":
+        batch = list(rows)
+        insert_rows(model, columns, batch)
+        return len(batch)
+    quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))})"
