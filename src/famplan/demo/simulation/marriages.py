@@ -87,6 +87,8 @@ class MarriagesMixin(SimulationBase):
             cand = pool[rng.randrange(len(pool))]
             if cand.pk in taken or cand.status != ACTIVE or cand.spouse is not None:
                 continue
+            if cand.marriage is not None and cand.marriage.husband is groom:
+                continue  # not his former wife (复婚 is rare, and would restart the orders)
             age = cand.age(day)
             if age < 20 or cand.last_event >= day:
                 continue
