@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from famplan.accounts.models import User
 from famplan.accounts.roles import Role
 from famplan.audit.models import AuditEntry
-from famplan.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from famplan.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, GENERATOR_USERNAME
 from famplan.orgunits.models import Level, OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,11 @@ def test_it_loads_the_huining_divisions():
 
 def test_it_creates_one_login_per_role_in_the_expected_units():
     run_demo()
-    placed = {u.username: (u.role, u.org_unit_id) for u in User.objects.all()}
+    # The generated population's records are entered by an account of their own, which
+    # is not a login (inactive, no role).
+    logins = User.objects.exclude(username=GENERATOR_USERNAME)
+    placed = {u.username: (u.role, u.org_unit_id) for u in logins}
+    assert not User.objects.get(username=GENERATOR_USERNAME).is_active
     assert placed == {
         "county_admin": (Role.COUNTY_ADMIN, "620422"),
         "township_clerk": (Role.TOWNSHIP_CLERK, "620422100"),
@@ -83,7 +87,7 @@ def test_it_can_run_twice_without_doubling_anything():
     units, users = OrgUnit.objects.count(), User.objects.count()
     out = run_demo()
     assert OrgUnit.objects.count() == units == 351
-    assert User.objects.count() == users == 6
+    assert User.objects.count() == users == 7  # six logins and the generator's account
     assert "新增 0，更新 0，未变 351" in out
     assert "county_admin" in out
 

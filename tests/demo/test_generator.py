@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from famplan.accounts.models import User
@@ -27,6 +27,7 @@ from famplan.registry.models import (
     Birth,
     Death,
     Household,
+    HouseholdChange,
     Marriage,
     Migration,
     Person,
@@ -54,6 +55,9 @@ def generate(county: OrgUnit, *, scale: float = 0.005, seed: int = 1, replace: b
     return population_generate(county=county, scale=scale, seed=seed, today=TODAY, replace=replace)
 
 
+MARRIAGE_FACTS = ("married_on", "kind", "ended_on", "end_cause")
+
+
 def snapshot() -> list[tuple]:
     return list(
         Person.objects.order_by("id").values_list(
@@ -66,10 +70,12 @@ def test_it_makes_the_same_people_from_the_same_seed_and_others_from_another(hui
     first = generate(huining, seed=7)
     people = snapshot()
     births = list(Birth.objects.order_by("id").values_list("born_on", "sex", "birth_order"))
+    marriages = list(Marriage.objects.order_by("id").values_list(*MARRIAGE_FACTS))
     again = generate(huining, seed=7, replace=True)
     assert again.counts == first.counts
     assert snapshot() == people
     assert list(Birth.objects.order_by("id").values_list("born_on", "sex", "birth_order")) == births
+    assert list(Marriage.objects.order_by("id").values_list(*MARRIAGE_FACTS)) == marriages
 
     other = generate(huining, seed=8, replace=True)
     assert other.counts != first.counts
@@ -134,28 +140,28 @@ def test_it_numbers_births_per_couple(huining):
     in_window = [b for b in births if b.born_on >= WINDOW_START]
     assert len(in_window) > 500
     by_mother = defaultdict(list)
+    # A birth is on the register of the village the mother lived in then: her own
+    # today, unless she moved since (married again, divorced, moved away).
+    moved = set(ResidenceChange.objects.values_list("person_id", flat=True))
     for birth in births:
         by_mother[birth.mother_id].append(birth)
         assert birth.child.birth_date == birth.born_on
         assert birth.child.sex == birth.sex
         assert birth.child.registered_on == birth.born_on
-        assert birth.unit_id == birth.mother.unit_id
-    for birth in in_window:
         assert birth.father_id is not None
+        if birth.mother_id not in moved:
+            assert birth.unit_id == birth.mother.unit_id
+    for birth in in_window:
         assert birth.child.unit_id == birth.unit_id  # too young to have married away
     for mother_births in by_mother.values():
-        orders = [b.birth_order for b in mother_births]
-        assert orders[0] >= 1
-        assert all(a < b for a, b in itertools.pairwise(orders)), orders
-        assert len({b.father_id for b in mother_births}) == 1
-        # Each birth in the window has the order the services would have given it:
-        # 1 + the couple's highest order before it, whether that came from a birth
-        # in the window or from an older child's birth row.
-        for i, birth in enumerate(mother_births):
-            if birth.born_on >= WINDOW_START:
-                assert birth.birth_order == 1 + max(
-                    (b.birth_order for b in mother_births[:i]), default=0
-                )
+        by_couple = defaultdict(list)
+        for birth in mother_births:
+            by_couple[birth.father_id].append(birth)
+        for couple in by_couple.values():
+            # 1, 2, 3 ... in date order: every child the couple had has a birth row,
+            # so the services' rule (1 + the couple's highest order) gives the same.
+            assert [b.birth_order for b in couple] == list(range(1, len(couple) + 1))
+            assert all(a.born_on < b.born_on for a, b in itertools.pairwise(couple))
     # Couples married within the ten years had all their children in them: 1, 2, ...
     recent = Marriage.objects.filter(married_on__gte=WINDOW_START)
     first_orders = Counter()
@@ -181,7 +187,16 @@ def test_it_writes_birth_rows_for_the_older_children_at_home(huining):
     )
     assert at_home.filter(birth__isnull=False).count() > at_home.count() * 0.95
     rows = Birth.objects.filter(born_on__lt=WINDOW_START)
-    unmarried = rows.filter(child__marital_status="unmarried", child__status="active")
+    # Unmarried children live with their mother, where she is still married and lives
+    # where she did (a mother who divorced or married again left the children in the
+    # household; one who died is no longer a member).
+    moved = ResidenceChange.objects.values_list("person_id", flat=True)
+    unmarried = rows.filter(
+        child__marital_status="unmarried",
+        child__status="active",
+        mother__status="active",
+        mother__marital_status="first_married",
+    ).exclude(mother_id__in=moved)
     assert unmarried.exists()
     assert not unmarried.exclude(child__household_id=F("mother__household_id")).exists()
     # As the old systems' data carries them: entered when the register was loaded, no
@@ -230,23 +245,55 @@ def test_it_keeps_marital_status_consistent_with_marriages(huining):
     generate(huining, scale=0.02)
     status = dict(Person.objects.values_list("id", "marital_status"))
     alive = set(Person.objects.filter(status__in=("active", "away")).values_list("id", flat=True))
-    open_marriages = Counter()
-    for husband, wife, ended_on, cause in Marriage.objects.values_list(
-        "husband_id", "wife_id", "ended_on", "end_cause"
-    ):
-        if ended_on is None:
-            assert husband in alive and wife in alive
-            assert status[husband] == status[wife] == "first_married"
-            open_marriages[husband] += 1
-            open_marriages[wife] += 1
+    marriages = defaultdict(list)  # person -> their marriages in date order
+    for marriage in Marriage.objects.order_by("married_on", "id"):
+        marriages[marriage.husband_id].append(marriage)
+        marriages[marriage.wife_id].append(marriage)
+        assert marriage.end_cause in ("", "death", "divorce")
+        assert (marriage.ended_on is None) == (marriage.end_cause == "")
+        if marriage.ended_on is None:
+            assert marriage.husband_id in alive and marriage.wife_id in alive
+    for person, own in marriages.items():
+        # One marriage at a time, each after the one before ended.
+        for before, after in itertools.pairwise(own):
+            assert before.ended_on is not None and before.ended_on <= after.married_on
+        if person not in alive:
+            continue
+        last = own[-1]
+        if last.ended_on is None:  # 初婚 or 再婚 by their own history, as the services say
+            assert status[person] == ("first_married" if len(own) == 1 else "remarried")
+        elif last.end_cause == "divorce":
+            assert status[person] == "divorced"
         else:
-            assert cause == "death"
-            survivors = [p for p in (husband, wife) if p in alive]
-            assert len(survivors) <= 1
-            for p in survivors:
-                assert status[p] == "widowed"
-    married_now = [p for p in alive if status[p] == "first_married"]
-    assert married_now and all(open_marriages[p] == 1 for p in married_now)
+            assert status[person] == "widowed"
+    married_now = [p for p in alive if status[p] in ("first_married", "remarried")]
+    assert married_now and all(marriages[p][-1].ended_on is None for p in married_now)
+    assert not [p for p in alive if status[p] == "widowed" and p not in marriages]
+
+
+def test_it_divorces_couples_at_rural_gansu_rates_and_they_marry_again(huining):
+    generate(huining, scale=0.05)
+    divorces = Marriage.objects.filter(end_cause="divorce")
+    recent = divorces.filter(ended_on__gte=WINDOW_START).count()
+    # A crude divorce rate of 2-3 per thousand a year lately, fewer before.
+    on_register = Person.objects.filter(status__in=("active", "away")).count()
+    assert 1.5 <= recent / 10 / on_register * 1000 <= 3.5
+    older = divorces.filter(ended_on__lt=WINDOW_START, ended_on__gte=date(2006, 7, 1))
+    assert 0 < older.count() < recent / 2
+    # Whoever divorced and married again did so in a remarriage (再婚), and is 再婚.
+    later = 0
+    for marriage in divorces:
+        for person in (marriage.husband_id, marriage.wife_id):
+            following = Marriage.objects.filter(
+                Q(husband_id=person) | Q(wife_id=person), married_on__gte=marriage.ended_on
+            ).exclude(pk=marriage.pk)
+            for again in following:
+                later += 1
+                assert again.kind == "re"
+                if again.ended_on is None:
+                    assert Person.objects.get(pk=person).marital_status == "remarried"
+    assert later > 20
+    assert Marriage.objects.filter(kind="re", ended_on=None).count() > 50
 
 
 def test_it_gives_every_household_one_head_on_the_register(huining):
@@ -367,3 +414,84 @@ def test_the_demo_command_replaces_the_population_when_asked(db):
 def test_the_demo_command_explains_a_bad_scale(db):
     with pytest.raises(CommandError, match="人口规模"):
         run_demo("--scale", "lots")
+
+
+def sex_ratio(births) -> float:
+    boys = births.filter(sex="M").count()
+    return boys / (births.count() - boys) * 100
+
+
+def test_it_records_every_child_a_mother_had_so_cohort_sex_ratios_are_real(huining):
+    generate(huining, scale=0.05)
+    # Daughters who married away and children who died are births too: the older
+    # cohorts' sex ratio is no longer that of the children still at home.
+    before, since = (
+        Birth.objects.filter(born_on__lt=date(1995, 1, 1)),
+        Birth.objects.filter(born_on__gte=date(1995, 1, 1)),
+    )
+    assert before.count() > 5000 and since.count() > 5000
+    assert 103 <= sex_ratio(before) <= 125
+    assert 103 <= sex_ratio(since) <= 125
+    children = Person.objects.filter(birth__born_on__lt=WINDOW_START)
+    # Some died (with a death record), some married out of the county (moved out, with
+    # where to), as the registry keeps people who left its register.
+    dead = children.filter(status="deceased", birth_date__lt=date(1995, 1, 1))
+    assert dead.count() > 200
+    assert not dead.filter(death__isnull=True).exists()
+    gone = children.filter(status="moved_out")
+    assert gone.filter(sex="F").count() > 200
+    assert not gone.filter(residence_changes__isnull=True).exists()
+    # A daughter married into another village of the county is one person: the wife
+    # there, with her parents, and the move from their village to her husband's.
+    wives = Marriage.objects.filter(wife__birth__isnull=False, married_on__lt=WINDOW_START)
+    moved_in = wives.filter(wife__residence_changes__moved_on=F("married_on")).exclude(
+        wife__residence_changes__from_unit_id=F("wife__unit_id")
+    )
+    assert moved_in.count() > 300
+    for marriage in moved_in.select_related("wife", "wife__birth__mother")[:50]:
+        wife, birth = marriage.wife, marriage.wife.birth
+        change = ResidenceChange.objects.get(person=wife, moved_on=marriage.married_on)
+        # From the village she was born in to her husband's (either may have moved
+        # since: a divorce, a second marriage).
+        assert change.from_unit_id == birth.unit_id != marriage.unit_id
+        assert change.unit_id == marriage.unit_id
+        assert wife.name.startswith(Person.objects.get(pk=birth.father_id).name[0])
+
+
+def test_it_has_the_families_that_benefits_are_for(huining):
+    generate(huining, scale=0.05)
+    # Rural mothers aged 60 and over with one child or with two daughters (奖励扶助).
+    mothers = defaultdict(list)
+    for mother, sex in Birth.objects.filter(
+        mother__hukou_type="rural",
+        mother__status__in=("active", "away"),
+        mother__birth_date__lte=date(1966, 6, 30),
+    ).values_list("mother_id", "sex"):
+        mothers[mother].append(sex)
+    one_child = sum(1 for sexes in mothers.values() if len(sexes) == 1)
+    two_daughters = sum(1 for sexes in mothers.values() if sexes == ["F", "F"])
+    assert 0.02 <= one_child / len(mothers) <= 0.15
+    assert 0.01 <= two_daughters / len(mothers) <= 0.10
+    # Mothers of 49 and over whose only child died (特别扶助).
+    lost = 0
+    children = defaultdict(list)
+    for mother, status in Birth.objects.filter(
+        mother__status__in=("active", "away"), mother__birth_date__lte=date(1977, 6, 30)
+    ).values_list("mother_id", "child__status"):
+        children[mother].append(status)
+    lost = sum(1 for statuses in children.values() if statuses == ["deceased"])
+    assert 3 <= lost <= 0.02 * len(children)
+
+
+def test_it_enters_every_generated_row_by_the_generator_account(huining):
+    generate(huining)
+    generator = User.objects.get(username="demo_generator")
+    assert not generator.is_active and not generator.has_usable_password()
+    assert generator.capabilities == frozenset()
+    for model in (
+        Person, Household, Marriage, Birth, Death, Migration, ResidenceChange, HouseholdChange
+    ):  # fmt: skip
+        rows = model.objects.all()
+        assert rows.exists(), model
+        assert not rows.exclude(entered_by=generator).exists(), model
+    assert AuditEntry.objects.get(action="demo.county.generated").user_id == generator.pk

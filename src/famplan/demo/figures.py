@@ -16,6 +16,10 @@ from famplan.registry.models import (
     Death,
     Direction,
     Household,
+    HukouType,
+    Marriage,
+    MarriageEnd,
+    MarriageKind,
     Migration,
     MigrationStatus,
     Person,
@@ -43,6 +47,16 @@ class Figures:
     elderly_share: float = 0.0  # aged 60 and over, of people on the register
     children_share: float = 0.0  # aged under 15
     hui_share: float = 0.0
+    births_all: int = 0  # every birth row, the children born before the ten years too
+    sex_ratio_before_1995: float = 0.0  # over all birth rows of those years
+    sex_ratio_since_1995: float = 0.0
+    marriages: int = 0  # rows, ended ones included
+    remarriages: int = 0
+    divorces: int = 0  # marriages ended by divorce, ever
+    divorce_rate: float = 0.0  # per thousand a year, over the ten years
+    one_child_mothers: int = 0  # rural, 60 and over, on the register (奖励扶助)
+    two_daughter_mothers: int = 0
+    only_child_died: int = 0  # mothers of 49 and over, on the register (特别扶助)
 
     def lines(self) -> list[str]:
         years = ", ".join(f"{y}: {n}" for y, n in sorted(self.births_by_year.items()))
@@ -59,6 +73,14 @@ class Figures:
             f"migrants in (active): {self.migrants_in:,}",
             f"aged 60+: {self.elderly_share:.1%}; under 15: {self.children_share:.1%}",
             f"Hui (回族): {self.hui_share:.2%}",
+            f"birth rows, all years: {self.births_all:,}; sex ratio before 1995"
+            f" {self.sex_ratio_before_1995:.1f}, since {self.sex_ratio_since_1995:.1f}",
+            f"marriages (rows): {self.marriages:,}; remarriages {self.remarriages:,};"
+            f" divorces {self.divorces:,} ({self.divorce_rate:.1f} per thousand a year"
+            " in the ten years)",
+            f"rural mothers 60+ with one child: {self.one_child_mothers:,};"
+            f" with two daughters: {self.two_daughter_mothers:,}",
+            f"mothers 49+ whose only child died: {self.only_child_died:,}",
         ]
 
 
@@ -94,6 +116,38 @@ def county_figures(county_code: str, today: date) -> Figures:
     left = people.filter(left_on__gt=start).count()
     mean_population = max(1, n - (b["n"] - left) / 2)
     girls = b["n"] - b["boys"]
+    all_births = Birth.objects.filter(**unit)
+    cut = date(1995, 1, 1)
+    older = all_births.aggregate(
+        n=Count("id"),
+        early=Count("id", filter=Q(born_on__lt=cut)),
+        early_boys=Count("id", filter=Q(born_on__lt=cut, sex="M")),
+        late_boys=Count("id", filter=Q(born_on__gte=cut, sex="M")),
+    )
+    early_girls = older["early"] - older["early_boys"]
+    late_girls = older["n"] - older["early"] - older["late_boys"]
+    marriages = Marriage.objects.filter(**unit)
+    m = marriages.aggregate(
+        n=Count("id"),
+        re=Count("id", filter=Q(kind=MarriageKind.RE)),
+        divorces=Count("id", filter=Q(end_cause=MarriageEnd.DIVORCE)),
+        recent=Count("id", filter=Q(end_cause=MarriageEnd.DIVORCE, ended_on__gt=start)),
+    )
+    # Per mother: how many children, how many daughters, how many died (one grouped
+    # query each, counted by the database).
+    per_mother = (
+        Birth.objects.filter(**code_prefix_filter("mother__unit_id", county_code))
+        .filter(mother__status__in=ON_REGISTER)
+        .values("mother_id")
+        .annotate(
+            n=Count("id"),
+            girls=Count("id", filter=Q(sex="F")),
+            dead=Count("id", filter=Q(child__status=PersonStatus.DECEASED)),
+        )
+    )
+    elderly_rural = per_mother.filter(
+        mother__hukou_type=HukouType.RURAL, mother__birth_date__lte=add_years(today, -60)
+    )
     return Figures(
         today=today,
         people=people.count(),
@@ -115,4 +169,16 @@ def county_figures(county_code: str, today: date) -> Figures:
         elderly_share=counts["elderly"] / n,
         children_share=counts["children"] / n,
         hui_share=counts["hui"] / n,
+        births_all=older["n"],
+        sex_ratio_before_1995=older["early_boys"] / early_girls * 100 if early_girls else 0.0,
+        sex_ratio_since_1995=older["late_boys"] / late_girls * 100 if late_girls else 0.0,
+        marriages=m["n"],
+        remarriages=m["re"],
+        divorces=m["divorces"],
+        divorce_rate=m["recent"] / 10 / mean_population * 1000,
+        one_child_mothers=elderly_rural.filter(n=1).count(),
+        two_daughter_mothers=elderly_rural.filter(n=2, girls=2).count(),
+        only_child_died=per_mother.filter(
+            mother__birth_date__lte=add_years(today, -49), n=1, dead=1
+        ).count(),
     )

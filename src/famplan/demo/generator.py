@@ -20,9 +20,11 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
+from famplan.common.bulk import insert_rows
 from famplan.common.errors import DomainError
 from famplan.demo.names import ORIGINS
 from famplan.demo.simulation import HOME_AREA, Population, Simulation, Village
+from famplan.demo.users import demo_generator_user
 from famplan.orgunits.jurisdiction import code_prefix_filter
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.registry.models import (
@@ -105,9 +107,10 @@ def population_generate(
                 return GenerationResult(county.code, scale, seed, today, True, {})
             _delete_county(county.code)
         population = _simulate(county, scale, seed, today)
-        counts = _write(population)
+        generator = demo_generator_user(county=county)
+        counts = _write(population, entered_by=generator.pk)
         audit_log(
-            actor=None,
+            actor=generator,
             action="demo.county.generated",
             org_unit_id=county.code,
             detail={
@@ -239,10 +242,18 @@ def _moment_value() -> Callable[[datetime], Any]:
 
 
 def _insert(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> int:
-    """executemany in batches of BATCH rows; `names` are field names (FKs as `x_id`)
-    and the rows hold database-ready values."""
-    quote = connection.ops.quote_name
+    """Write rows of database-ready values; `names` are field names (FKs as `x_id`).
+
+    Event rows go through the shared bulk writer (common/bulk.py), which gives them
+    their keys. People, households and marriages come with the keys the simulation gave
+    them (households name their heads and people their households before either is
+    written), which that writer does not take: those are one executemany of our own."""
     columns = [model._meta.get_field(n.removesuffix("_id")).column for n in names]
+    if names[0] != "id":
+        batch = list(rows)
+        insert_rows(model, columns, batch)
+        return len(batch)
+    quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -256,8 +267,9 @@ def _insert(model: type[models.Model], names: Sequence[str], rows: Iterable[tupl
     return written
 
 
-def _write(pop: Population) -> dict[str, int]:
+def _write(pop: Population, *, entered_by: int) -> dict[str, int]:
     common = ("entered_at", "updated_at", "version", "entered_by_id")
+    by = entered_by
     _d, _t = _day_value(), _moment_value()
     person_ids = HouseholdChange._meta.get_field("person_ids")
     counts: dict[str, int] = {}
@@ -266,7 +278,7 @@ def _write(pop: Population) -> dict[str, int]:
         ("id", "unit_id", "number", "address", "head_id", "dissolved_on", *common),
         (
             (h.pk, h.unit, h.number, h.address, h.head.pk if h.head else None, _d(h.dissolved),
-             _t(h.entered), _t(h.entered), 1, None)
+             _t(h.entered), _t(h.entered), 1, by)
             for h in pop.homes
         ),
     )  # fmt: skip
@@ -280,7 +292,7 @@ def _write(pop: Population) -> dict[str, int]:
         (
             (p.pk, p.unit, p.name, p.id_number, p.sex, _d(p.born), p.ethnicity, p.hukou_type,
              p.hukou_unit, p.home.pk if p.home else None, p.relation, p.marital, p.phone,
-             _d(p.registered), _d(p.left), p.status, _t(p.entered), _t(p.updated), p.version, None)
+             _d(p.registered), _d(p.left), p.status, _t(p.entered), _t(p.updated), p.version, by)
             for p in pop.people
         ),
     )  # fmt: skip
@@ -289,8 +301,9 @@ def _write(pop: Population) -> dict[str, int]:
         ("id", "unit_id", "husband_id", "wife_id", "married_on", "kind", "ended_on",
          "end_cause", *common),
         (
-            (u.pk, u.unit, u.husband.pk, u.wife.pk, _d(u.married_on), "first", _d(u.ended),
-             u.cause, _t(u.entered), _t(u.entered), 1 if u.ended is None else 2, None)
+            (u.pk, u.unit, u.husband.pk, u.wife.pk, _d(u.married_on), u.kind, _d(u.ended),
+             u.cause, _t(u.entered), _t(u.ended_entered or u.entered),
+             1 if u.ended is None else 2, by)
             for u in pop.unions
         ),
     )  # fmt: skip
@@ -300,7 +313,7 @@ def _write(pop: Population) -> dict[str, int]:
          "place_type", "facility", "weight_g", *common),
         (
             (unit, child.pk, mother.pk, father.pk if father else None, _d(day), sex, order,
-             place, facility, grams, _t(at), _t(at), 1, None)
+             place, facility, grams, _t(at), _t(at), 1, by)
             for child, mother, father, day, sex, order, place, facility, grams, unit, at
             in pop.births
         ),
@@ -309,7 +322,7 @@ def _write(pop: Population) -> dict[str, int]:
         Death,
         ("unit_id", "person_id", "died_on", "cause", "place", *common),
         (
-            (unit, p.pk, _d(day), cause, place, _t(at), _t(at), 1, None)
+            (unit, p.pk, _d(day), cause, place, _t(at), _t(at), 1, by)
             for p, day, cause, place, unit, at in pop.deaths
         ),
     )  # fmt: skip
@@ -319,7 +332,7 @@ def _write(pop: Population) -> dict[str, int]:
          "contact_phone", "returned_on", "status", *common),
         (
             (unit, p.pk, direction, _d(day), place, employer, phone, _d(back), status,
-             _t(at), _t(at), 1 if back is None else 2, None)
+             _t(at), _t(at), 1 if back is None else 2, by)
             for p, direction, day, place, employer, phone, back, status, unit, at
             in pop.migrations
         ),
@@ -328,7 +341,7 @@ def _write(pop: Population) -> dict[str, int]:
         ResidenceChange,
         ("unit_id", "person_id", "from_unit_id", "moved_on", "place", *common),
         (
-            (unit, p.pk, from_unit, _d(day), place, _t(at), _t(at), 1, None)
+            (unit, p.pk, from_unit, _d(day), place, _t(at), _t(at), 1, by)
             for p, unit, from_unit, day, place, at in pop.moves
         ),
     )  # fmt: skip
@@ -337,8 +350,8 @@ def _write(pop: Population) -> dict[str, int]:
         ("unit_id", "kind", "from_household_id", "to_household_id", "person_ids",
          "changed_on", *common),
         (
-            (unit, "split", old.pk, new.pk, person_ids.get_db_prep_save(pks, connection),
-             _d(day), _t(at), _t(at), 1, None)
+            (unit, HouseholdChange.Kind.SPLIT.value, old.pk, new.pk,
+             person_ids.get_db_prep_save(pks, connection), _d(day), _t(at), _t(at), 1, by)
             for old, new, pks, day, unit, at in pop.splits
         ),
     )  # fmt: skip

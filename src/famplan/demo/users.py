@@ -28,6 +28,14 @@ DEMO_PASSWORD = "Famplan-2026"
 # need a second factor: printed with the logins so the demo shows the real login, and
 # the browser tests compute the code from it. Public, like the password: demo only.
 DEMO_TOTP_SECRET = "FAMPLANDEMOSECRETFORCOUNTYADMINS"
+# Who entered the generated population's records (RegistryRecord.entered_by): an account
+# of its own, not a village worker. No one typed these records in; crediting a real
+# login (the one demo village worker) would put the whole county's records, far outside
+# her village, under her name, and every "entered by" list or workload count would show
+# her as the county's busiest clerk. This account says what happened, and cannot log in
+# (inactive, no usable password, no role, so no capabilities).
+GENERATOR_USERNAME = "demo_generator"
+GENERATOR_NAME = "演示数据生成程序"
 
 
 @dataclass(frozen=True)
@@ -119,3 +127,15 @@ def _demo_totp_device(user: User) -> str:
     key = b32decode(DEMO_TOTP_SECRET).hex()
     TOTPDevice.objects.create(user=user, name="演示身份验证器", key=key, confirmed=True)
     return DEMO_TOTP_SECRET
+
+
+def demo_generator_user(*, county: OrgUnit) -> User:
+    """The account the generated records are entered by (see GENERATOR_USERNAME)."""
+    user = User.objects.filter(username=GENERATOR_USERNAME).first()
+    if user is None:
+        user = User(username=GENERATOR_USERNAME, full_name=GENERATOR_NAME, role="")
+        user.set_unusable_password()
+    user.org_unit = county
+    user.is_active = False
+    user.save()
+    return user

@@ -8,7 +8,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from famplan.demo import names
-from famplan.demo.simulation.codes import ACTIVE, FIRST_MARRIED, MALE, UNMARRIED
+from famplan.demo.simulation.codes import (
+    ACTIVE,
+    BY_DEATH,
+    BY_DIVORCE,
+    DECEASED,
+    DIVORCED,
+    FIRST_MARRIAGE,
+    FIRST_MARRIED,
+    MALE,
+    MOVED_OUT,
+    ON_REGISTER,
+    REMARRIAGE,
+    REMARRIED,
+    UNMARRIED,
+    WIDOWED,
+)
 
 YEAR = 365.2425
 HOME_AREA = "620422"  # 会宁县: the area code of the county's own ID numbers
@@ -35,13 +50,14 @@ class Human:
         "entered",
         "ethnicity",
         "father",
+        "free",
         "home",
         "hukou_type",
         "hukou_unit",
         "id_number",
+        "kids",
         "last_birth",
         "last_event",
-        "last_order",
         "left",
         "marital",
         "marriage",
@@ -64,13 +80,27 @@ class Human:
     def age(self, day: int) -> float:
         return (day - self.born) / YEAR
 
+    def alive_on(self, day: int) -> bool:
+        return self.left is None or self.status != DECEASED or self.left > day
+
 
 class Home:
     __slots__ = ("address", "dissolved", "entered", "head", "members", "number", "pk", "unit")
 
 
 class Union:
-    __slots__ = ("cause", "ended", "entered", "husband", "married_on", "pk", "unit", "wife")
+    __slots__ = (
+        "cause",
+        "ended",
+        "ended_entered",
+        "entered",
+        "husband",
+        "kind",
+        "married_on",
+        "pk",
+        "unit",
+        "wife",
+    )
 
 
 @dataclass
@@ -135,6 +165,7 @@ class SimulationBase:
         self.migrations: list[tuple] = []
         self.moves: list[tuple] = []
         self.splits: list[tuple] = []
+        self.away: list = []  # births.Away: children living away, placed in families.py
         self.next_person, self.next_home, self.next_union = (
             first_person_pk,
             first_home_pk,
@@ -183,8 +214,9 @@ class SimulationBase:
             delay = self.rng.randint(46, 200)
         return self._at(min(day + delay, self.today), self.rng.randint(30_600, 63_000))
 
-    def _day_between(self, first: int, last: int) -> int:
-        return self.rng.randint(first, last)
+    def _place(self) -> str:
+        """Where someone went: a city, weighted by how many from Huining go there."""
+        return self._pick(self._places, self._places_cum)
 
     # ------------------------------------------------------------------ records
 
@@ -213,7 +245,11 @@ class SimulationBase:
         h.home, h.mother, h.father, h.spouse, h.marriage = home, mother, father, None, None
         h.marital, h.status = marital, ACTIVE
         h.registered, h.left, h.settled, h.last_event = born, None, born, born
-        h.children, h.last_birth, h.last_order = 0, 0, 0
+        # children: the births of the current couple, which its next birth's order counts.
+        h.children, h.last_birth, h.kids, h.free = 0, 0, None, False
+        for parent in (mother, father):
+            if parent is not None:
+                _adopt(parent, h)
         age = (self.today - born) / YEAR
         h.phone = self._phone() if 18 <= age <= 72 and self.rng.random() < 0.7 else ""
         h.id_number, h.relation = None, ""
@@ -247,16 +283,70 @@ class SimulationBase:
         self.next_union += 1
         union.husband, union.wife, union.married_on = husband, wife, day
         union.unit, union.ended, union.cause, union.entered = wife.unit, None, "", entered
+        union.ended_entered = None
+        # As the registry's marriage service has it: each spouse is 初婚 or 再婚 by their
+        # own history, and the marriage is a remarriage if either was married before.
+        before = husband.marriage is not None or wife.marriage is not None
+        union.kind = REMARRIAGE if before else FIRST_MARRIAGE
         self.unions.append(union)
         for person in (husband, wife):
-            person.marriage, person.marital = union, FIRST_MARRIED
+            person.marital = REMARRIED if person.marriage is not None else FIRST_MARRIED
+            person.marriage = union
             person.last_event = max(person.last_event, day)
             if not seed:
                 self._touch(person, entered)
         husband.spouse, wife.spouse = wife, husband
+        # Birth orders count the couple's children (couple_birth_order): a new couple
+        # starts from one, whatever either had before.
+        wife.children = 0
         return union
 
+    def _end_union(self, union: Union, day: int, cause: str, entered: datetime) -> None:
+        """A marriage ends by death (the survivor is widowed) or divorce (both are
+        divorced); the spouses are free to marry again."""
+        union.ended, union.cause, union.ended_entered = day, cause, entered
+        for person in (union.husband, union.wife):
+            person.spouse = None
+            person.last_event = max(person.last_event, day)
+            if person.status in ON_REGISTER:
+                person.marital = DIVORCED if cause == BY_DIVORCE else WIDOWED
+                self._touch(person, entered)
+
+    def _record_death(self, p: Human, day: int, entered: datetime) -> None:
+        """A death with a cause and place that fit the age; the person leaves the
+        register and their marriage ends."""
+        rng = self.rng
+        age = p.age(day)
+        if age < 1:
+            cause = rng.choice(names.INFANT_CAUSES)
+        elif age < 45:
+            cause = rng.choice(names.YOUNG_CAUSES)
+        else:
+            cause = rng.choice(names.OLD_AGE_CAUSES)
+        r = rng.random()
+        place = "家中" if r < 0.7 else "医院" if r < 0.95 else "其他"
+        self.deaths.append((p, day, cause, place, p.unit, entered))
+        self._leave(p, DECEASED, day, entered)
+        union = p.marriage
+        if union is not None and union.ended is None:
+            self._end_union(union, day, BY_DEATH, entered)
+
+    def _move_away(self, p: Human, day: int, place: str, entered: datetime) -> None:
+        """户口迁出: off the register for good, with where to (as move_away_record)."""
+        self.moves.append((p, p.unit, p.unit, day, place, entered))
+        self._leave(p, MOVED_OUT, day, entered)
+
+    def _move_to(self, p: Human, village: Village, day: int, entered: datetime) -> None:
+        """A move between two villages of the county: the same person, on the new
+        village's register from that day (as residence_change_record)."""
+        if village.code != p.unit:
+            self.moves.append((p, village.code, p.unit, day, "", entered))
+            p.unit = p.hukou_unit = village.code
+            p.settled = max(p.settled, day)
+
     def _touch(self, person: Human, entered: datetime) -> None:
+        if entered is self.loaded_at:
+            return  # history carried in with the register: its rows are as loaded
         person.version += 1
         if entered > person.updated:
             person.updated = entered
@@ -280,6 +370,13 @@ class SimulationBase:
     def _leave(self, p: Human, status: str, day: int, entered: datetime) -> None:
         p.status, p.left, p.last_event = status, day, day
         self._touch(p, entered)
+
+
+def _adopt(parent: Human, child: Human) -> None:
+    if parent.kids is None:
+        parent.kids = [child]
+    else:
+        parent.kids.append(child)
 
 
 def _cumulative(weights) -> list[float]:

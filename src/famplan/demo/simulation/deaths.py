@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from famplan.demo import names
 from famplan.demo.simulation.base import Human, SimulationBase
-from famplan.demo.simulation.codes import ACTIVE, BY_DEATH, DECEASED, ON_REGISTER, WIDOWED
+from famplan.demo.simulation.codes import ACTIVE
 
 DEATH_RATE = (7.6, 8.4)  # per thousand, rising with ageing (mean about 8)
 
@@ -34,25 +33,7 @@ class DeathsMixin(SimulationBase):
             if first >= hi:
                 continue
             day = rng.randint(first, hi - 1)
-            age = p.age(day)
-            if age < 1:
-                cause = rng.choice(names.INFANT_CAUSES)
-            elif age < 45:
-                cause = rng.choice(names.YOUNG_CAUSES)
-            else:
-                cause = rng.choice(names.OLD_AGE_CAUSES)
-            r = rng.random()
-            place = "家中" if r < 0.7 else "医院" if r < 0.95 else "其他"
-            entered = self._entered(day)
-            self.deaths.append((p, day, cause, place, p.unit, entered))
-            self._leave(p, DECEASED, day, entered)
-            union = p.marriage
-            if union is not None and union.ended is None and p.spouse is not None:
-                union.ended, union.cause = day, BY_DEATH
-                survivor = p.spouse
-                if survivor.status in ON_REGISTER:
-                    survivor.marital = WIDOWED
-                    self._touch(survivor, entered)
+            self._record_death(p, day, self._entered(day))
 
 
 def _mortality(age: float) -> float:

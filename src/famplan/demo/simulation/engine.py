@@ -20,14 +20,17 @@ from famplan.demo.simulation.base import Population, _lerp, add_years
 from famplan.demo.simulation.births import BIRTH_RATE, BirthsMixin
 from famplan.demo.simulation.codes import ACTIVE
 from famplan.demo.simulation.deaths import DEATH_RATE, DeathsMixin
+from famplan.demo.simulation.families import FamiliesMixin
 from famplan.demo.simulation.households import HouseholdsMixin
-from famplan.demo.simulation.marriages import MARRIAGE_RATE, MarriagesMixin
+from famplan.demo.simulation.marriages import DIVORCE_RATE, MARRIAGE_RATE, MarriagesMixin
 from famplan.demo.simulation.migrations import MOVE_AWAY_RATE, MigrationsMixin
 
 NO_ID_NEWBORN_DAYS = 90  # newborns this young often have no ID number yet
 
 
-class Simulation(HouseholdsMixin, MarriagesMixin, BirthsMixin, DeathsMixin, MigrationsMixin):
+class Simulation(
+    HouseholdsMixin, FamiliesMixin, MarriagesMixin, BirthsMixin, DeathsMixin, MigrationsMixin
+):
     def run_years(self) -> None:
         today_end = self.today + 1
         bounds = []
@@ -42,6 +45,7 @@ class Simulation(HouseholdsMixin, MarriagesMixin, BirthsMixin, DeathsMixin, Migr
             n, made = len(living), len(self.people)
             self._marriages(living, lo, hi, _lerp(MARRIAGE_RATE, i, 10) * n / 1000)
             self._births(living, lo, hi, _lerp(BIRTH_RATE, i, 10) * n / 1000)
+            self._divorces(living, lo, hi, _lerp(DIVORCE_RATE, i, 10) * n / 1000)
             self._moves_away(living, lo, hi, MOVE_AWAY_RATE * n / 1000)
             newborns = self.people[made:]
             self._deaths(living + newborns, lo, hi, _lerp(DEATH_RATE, i, 10) * n / 1000)
@@ -82,10 +86,12 @@ class Simulation(HouseholdsMixin, MarriagesMixin, BirthsMixin, DeathsMixin, Migr
         for village in self.villages:
             village.clans = [self._pick(self._surnames, self._surname_cum) for _ in range(4)]
         self.seed_households()
+        self.place_children_away()
         self.run_years()
         self.migrations_out()
         self.migrations_in()
         self.settle_households()
+        self.number_births()
         self.assign_id_numbers()
         return Population(
             today=date.fromordinal(self.today),

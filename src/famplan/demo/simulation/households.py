@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 from datetime import date
 
-from famplan.demo.simulation.base import YEAR, Home, Human, SimulationBase, Village, _cumulative
+from famplan.demo.simulation.base import (
+    YEAR,
+    Home,
+    Human,
+    SimulationBase,
+    Village,
+    _adopt,
+    _cumulative,
+)
 from famplan.demo.simulation.codes import (
+    ACTIVE,
+    BY_DIVORCE,
     CHILD,
     CHILD_IN_LAW,
     FEMALE,
-    FIRST_MARRIED,
     GRANDCHILD,
     HEAD,
     MALE,
@@ -22,7 +30,6 @@ from famplan.demo.simulation.codes import (
     SIBLING,
     SPOUSE,
     URBAN,
-    WIDOWED,
 )
 
 HUI_SHARE = 0.012  # households of the Hui (回族); Huining is about 99% Han
@@ -42,6 +49,12 @@ HEAD_AGES = (
     (80, 85, 3),
     (85, 91, 1),
 )
+# Years the wife is younger than her husband.
+SPOUSE_GAPS = (-1, 0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)
+# Before the window, when divorce was rarer: men in couples who had divorced before, and
+# men on their own who are divorced.
+REMARRIED_SHARE = 0.03
+DIVORCED_SINGLE_SHARE = 0.15
 _HEAD_RANGES = [(a, b) for a, b, _ in HEAD_AGES]
 _HEAD_CUM = _cumulative(w for _, _, w in HEAD_AGES)
 
@@ -60,6 +73,9 @@ class HouseholdsMixin(SimulationBase):
             surplus = made - goal
 
     def _seed_household(self, village: Village) -> int:
+        """One household as it stood the day before the window, with the people of its
+        history (a spouse who died, children who died): returns how many of its people
+        were on the register then."""
         rng = self.rng
         hui = rng.random() < HUI_SHARE
         ethnicity = "回族" if hui else "汉族"
@@ -75,39 +91,87 @@ class HouseholdsMixin(SimulationBase):
         man_age = (self.t0 - man_born) / YEAR
 
         if 28 <= man_age <= 70 and rng.random() < 0.07:
-            # An unmarried man on his own (光棍), sometimes with his widowed mother.
+            # A man on his own: never married (光棍), sometimes with his widowed
+            # mother, or divorced (his wife left the county).
             man = self._human(
                 village=village, sex=MALE, born=man_born, surname=surname,
                 ethnicity=ethnicity, home=home, hukou_type=hukou,
             )  # fmt: skip
             home.head = man
-            if man_age < 55 and rng.random() < 0.4:
-                mother_born = man_born - int(rng.uniform(22, 32) * YEAR)
-                self._human(
-                    village=village, sex=FEMALE, born=mother_born,
-                    surname=self._surname(village, hui), ethnicity=ethnicity, home=home,
-                    hukou_type=hukou, marital=WIDOWED,
-                )  # fmt: skip
-            return len(self.people) - first
+            if man_age < 55 and rng.random() < 0.3:
+                self._widowed_mother(village, home, man)
+            elif 30 <= man_age <= 60 and rng.random() < DIVORCED_SINGLE_SHARE:
+                self._divorced_before(village, man)
+            return self._on_register(first)
 
         man_dead, wife_dead = _widowhood(man_age, rng)
-        man, wife, son_home = self._family(
+        man, son_home = self._family(
             village, home, man_born, surname, ethnicity, hukou, man_dead, wife_dead
         )
         if son_home is not None:
             self._son_family(son_home, village, home, ethnicity, hukou)
         # The father heads the household; after him the son who stayed, else the widow.
-        home.head = man or son_home or wife
-        if man is not None and not man_dead and man_age < 50 and rng.random() < 0.12:
-            # His widowed mother lives with them.
-            grandma_born = man_born - int(rng.uniform(22, 32) * YEAR)
-            if (self.t0 - grandma_born) / YEAR < 92:
-                man.mother = self._human(
-                    village=village, sex=FEMALE, born=grandma_born,
-                    surname=self._surname(village, hui), ethnicity=ethnicity, home=home,
-                    hukou_type=hukou, marital=WIDOWED,
-                )  # fmt: skip
-        return len(self.people) - first
+        wife = man.marriage.wife
+        home.head = man if not man_dead else son_home or wife
+        if not man_dead and man_age < 50 and rng.random() < 0.09:
+            self._widowed_mother(village, home, man)  # she lives with them
+        return self._on_register(first)
+
+    def _on_register(self, first: int) -> int:
+        return sum(1 for p in self.people[first:] if p.status == ACTIVE)
+
+    def _widowed_mother(self, village: Village, home: Home, son: Human) -> None:
+        """The son's widowed mother, living with him, and her late husband; the son
+        takes his place among all the children she had."""
+        rng = self.rng
+        mother_born = son.born - int(rng.uniform(22, 32) * YEAR)
+        if (self.t0 - mother_born) / YEAR >= 92:
+            return
+        father_born = mother_born - int(rng.choice(SPOUSE_GAPS) * YEAR)
+        mother = self._human(
+            village=village, sex=FEMALE, born=mother_born,
+            surname=self._wife_surname(village, son.ethnicity), ethnicity=son.ethnicity,
+            home=home, hukou_type=son.hukou_type,
+        )  # fmt: skip
+        father = self._human(
+            village=village, sex=MALE, born=father_born, surname=son.surname,
+            ethnicity=son.ethnicity, home=None, hukou_type=son.hukou_type,
+        )  # fmt: skip
+        married_on = self._married_on(father_born, mother_born)
+        married_on = min(married_on, son.born - rng.randint(280, 900))
+        self._marry(father, mother, married_on, self.loaded_at, seed=True)
+        son.mother, son.father, son.free = mother, father, False
+        _adopt(mother, son)
+        _adopt(father, son)
+        self._history(
+            village=village, home=home, mother=mother, father=father, married_on=married_on,
+            son_may_stay=False, anchor=son,
+        )  # fmt: skip
+        self._death_before(father, max(mother.last_birth, married_on + 365))
+
+    def _death_before(self, p: Human, earliest: int) -> None:
+        """A death before the window, after `earliest` (their youngest child's birth)."""
+        latest = self.t0 - 30
+        day = self.rng.randint(earliest, latest) if earliest < latest else latest
+        self._record_death(p, day, self.loaded_at)
+
+    def _divorced_before(self, village: Village, man: Human) -> int | None:
+        """A first marriage of his that ended in divorce before the window, without
+        children; she left the county. Returns the day of the divorce."""
+        rng = self.rng
+        married_on = man.born + int(rng.uniform(22, 27) * YEAR)
+        ended = married_on + int(rng.uniform(1, 6) * YEAR)
+        if ended >= self.t0 - 400:
+            return None
+        ex = self._human(
+            village=village, sex=FEMALE, born=man.born + int(rng.choice(SPOUSE_GAPS) * YEAR),
+            surname=self._wife_surname(village, man.ethnicity), ethnicity=man.ethnicity,
+            home=None, hukou_type=man.hukou_type,
+        )  # fmt: skip
+        union = self._marry(man, ex, married_on, self.loaded_at, seed=True)
+        self._end_union(union, ended, BY_DIVORCE, self.loaded_at)
+        self._move_away(ex, ended + rng.randint(0, 90), self._place(), self.loaded_at)
+        return ended
 
     def _wife_surname(self, village: Village, ethnicity: str) -> str:
         if ethnicity == "回族":
@@ -124,34 +188,37 @@ class HouseholdsMixin(SimulationBase):
         hukou: str,
         man_dead: bool,
         wife_dead: bool,
-    ) -> tuple[Human | None, Human | None, Human | None]:
-        """A couple married before the window and their children born by then. A dead
-        spouse is not on the register: the survivor is widowed, the children keep the
-        link to the living parent only. Returns the man, the wife and the married son
-        who stayed with them (if any)."""
+    ) -> tuple[Human, Human | None]:
+        """A couple married before the window and their children born by then. A
+        spouse who died before the window is on record (a death, not a household
+        member): the survivor is widowed. Returns the man and the married son who
+        stayed with them (if any)."""
         rng = self.rng
-        wife_born = man_born + int(rng.choice((-1, 0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)) * YEAR)
+        wife_born = man_born + int(rng.choice(SPOUSE_GAPS) * YEAR)
         married_on = self._married_on(man_born, wife_born)
-        man = wife = None
-        if not man_dead:
-            man = self._human(
-                village=village, sex=MALE, born=man_born, surname=surname,
-                ethnicity=ethnicity, home=home, hukou_type=hukou,
-                marital=WIDOWED if wife_dead else FIRST_MARRIED,
-            )  # fmt: skip
-        if not wife_dead:
-            wife = self._human(
-                village=village, sex=FEMALE, born=wife_born,
-                surname=self._wife_surname(village, ethnicity), ethnicity=ethnicity,
-                home=home, hukou_type=hukou, marital=WIDOWED if man_dead else FIRST_MARRIED,
-            )  # fmt: skip
-        if man is not None and wife is not None:
-            self._marry(man, wife, married_on, self.loaded_at, seed=True)
-        son_home = self._children(
-            village, home, man, wife, wife_born, married_on, surname, ethnicity, hukou,
+        man = self._human(
+            village=village, sex=MALE, born=man_born, surname=surname, ethnicity=ethnicity,
+            home=None if man_dead else home, hukou_type=hukou,
+        )  # fmt: skip
+        if not man_dead and (self.t0 - man_born) / YEAR >= 30 and rng.random() < REMARRIED_SHARE:
+            divorced = self._divorced_before(village, man)
+            if divorced is not None:
+                married_on = min(max(married_on, divorced + rng.randint(180, 900)), self.t0 - 30)
+        wife = self._human(
+            village=village, sex=FEMALE, born=wife_born,
+            surname=self._wife_surname(village, ethnicity), ethnicity=ethnicity,
+            home=None if wife_dead else home, hukou_type=hukou,
+        )  # fmt: skip
+        self._marry(man, wife, married_on, self.loaded_at, seed=True)
+        # Either may be someone's child in the county (families.py).
+        man.free, wife.free = not man_dead, not wife_dead
+        son_home = self._history(
+            village=village, home=home, mother=wife, father=man, married_on=married_on,
             son_may_stay=True,
         )  # fmt: skip
-        return man, wife, son_home
+        if man_dead or wife_dead:
+            self._death_before(man if man_dead else wife, max(wife.last_birth, married_on + 365))
+        return man, son_home
 
     def _married_on(self, man_born: int, wife_born: int) -> int:
         rng = self.rng
@@ -174,9 +241,10 @@ class HouseholdsMixin(SimulationBase):
             surname=self._wife_surname(village, ethnicity), ethnicity=ethnicity, home=home,
             hukou_type=hukou,
         )  # fmt: skip
+        wife.free = True
         self._marry(son, wife, married_on, self.loaded_at, seed=True)
-        self._children(
-            village, home, son, wife, wife_born, married_on, son.surname, ethnicity, hukou,
+        self._history(
+            village=village, home=home, mother=wife, father=son, married_on=married_on,
             son_may_stay=False,
         )  # fmt: skip
 
@@ -187,7 +255,8 @@ class HouseholdsMixin(SimulationBase):
             head = home.head
             present = [m for m in home.members if m.status in ON_REGISTER]
             if head is None or head.status not in ON_REGISTER or head.home is not home:
-                spouse = head.spouse if head is not None else None
+                # The widow or widower follows the head who died.
+                spouse = _partner(head) if head is not None else None
                 if spouse is not None and spouse.status in ON_REGISTER and spouse.home is home:
                     head = spouse
                 elif present:
@@ -212,19 +281,11 @@ def _widowhood(age: float, rng: random.Random) -> tuple[bool, bool]:
     return man_dead, wife_dead
 
 
-def _married_by(age: float, sex: str) -> float:
-    """Share of people of this age already married (and so gone from the parents'
-    household, for daughters)."""
-    if sex == FEMALE:
-        points = ((19, 0.0), (21, 0.2), (23, 0.5), (25, 0.75), (28, 0.9), (32, 0.96))
-    else:
-        points = ((21, 0.0), (23, 0.15), (25, 0.4), (28, 0.65), (32, 0.82), (40, 0.9))
-    if age <= points[0][0]:
-        return 0.0
-    for (a0, v0), (a1, v1) in itertools.pairwise(points):
-        if age <= a1:
-            return v0 + (v1 - v0) * (age - a0) / (a1 - a0)
-    return points[-1][1]
+def _partner(p: Human) -> Human | None:
+    union = p.marriage
+    if union is None:
+        return None
+    return union.wife if union.husband is p else union.husband
 
 
 def _relation(p: Human, head: Human) -> str:

@@ -46,9 +46,7 @@ class MigrationsMixin(SimulationBase):
                 continue
             day = self.rng.randint(first, hi - 1)
             place = self._pick(self._places, self._places_cum)
-            entered = self._entered(day)
-            self.moves.append((p, p.unit, p.unit, day, place, entered))
-            self._leave(p, MOVED_OUT, day, entered)
+            self._move_away(p, day, place, self._entered(day))
             done += 1
 
     # ------------------------------------------------------------------ today
