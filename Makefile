@@ -8,7 +8,7 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 ADDR ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/famplan
 
-.PHONY: install system-packages run test test-pg lint format bench clean
+.PHONY: install system-packages test-system-packages run test test-pg lint format bench clean
 
 install: .venv/.synced node_modules/.installed
 
@@ -23,20 +23,24 @@ node_modules/.installed: package-lock.json package.json scripts/copy-assets.mjs
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Chromium and the CJK fonts for the browser tests, installed only where missing.
+# The CJK fonts and WeasyPrint's libraries (and Chromium for the browser tests),
+# installed from Debian only where missing.
 system-packages:
 	@bash scripts/system-packages.sh
 
+test-system-packages:
+	@bash scripts/system-packages.sh --tests
+
 run: export FAMPLAN_ENV := development
-run: install
+run: install system-packages
 	$(UV) run famplan migrate --no-input
 	$(UV) run famplan demo
 	$(UV) run famplan serve $(ADDR)
 
-test: install system-packages
+test: install test-system-packages
 	$(UV) run pytest
 
-test-pg: install system-packages
+test-pg: install test-system-packages
 	DATABASE_URL=$(PG_URL) $(UV) run pytest
 
 lint: install

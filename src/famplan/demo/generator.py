@@ -1,7 +1,7 @@
 """`population_generate`: a deterministic synthetic population for a county's villages.
 
 The people are made in memory (demo/simulation.py) and written straight into the
-registry tables with executemany in batches, inside one transaction: the per-person
+registry tables through common.bulk in batches, inside one transaction: the per-person
 services would take hours for half a million people and write an audit row each; the
 generation writes one audit row (`demo.county.generated`) instead.
 """
@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import islice
 from typing import Any
 
 from django.core.management.color import no_style
@@ -20,7 +19,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
-from famplan.common.bulk import insert_rows
+from famplan.common.bulk import insert_rows, insert_values
 from famplan.common.errors import DomainError
 from famplan.demo.names import ORIGINS
 from famplan.demo.simulation import HOME_AREA, Population, Simulation, Village
@@ -244,27 +243,15 @@ def _moment_value() -> Callable[[datetime], Any]:
 def _insert(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple]) -> int:
     """Write rows of database-ready values; `names` are field names (FKs as `x_id`).
 
-    Event rows go through the shared bulk writer (common/bulk.py), which gives them
-    their keys. People, households and marriages come with the keys the simulation gave
-    them (households name their heads and people their households before either is
-    written), which that writer does not take: those are one executemany of our own."""
+    Through the shared bulk writer (common/bulk.py). Event rows get their keys from it;
+    people, households and marriages come with the keys the simulation gave them
+    (households name their heads and people their households before either is written)."""
     columns = [model._meta.get_field(n.removesuffix("_id")).column for n in names]
     if names[0] != "id":
         batch = list(rows)
         insert_rows(model, columns, batch)
         return len(batch)
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    written = 0
-    with connection.cursor() as cursor:
-        rows = iter(rows)
-        while batch := list(islice(rows, BATCH)):
-            cursor.executemany(sql, batch)
-            written += len(batch)
-    return written
+    return insert_values(model, columns, rows)
 
 
 def _write(pop: Population, *, entered_by: int) -> dict[str, int]:
