@@ -241,13 +241,26 @@ def test_what_people_type_hashes_the_same_after_the_round_trip(db, label, userna
     assert verdict.problem is None, str(verdict.problem)
 
 
-def _append_in_own_connection(barrier: threading.Barrier, errors: list) -> None:
+class RolledBack(Exception):
+    pass
+
+
+def _append_and_roll_back(
+    ready: threading.Event | None, release: threading.Event, done: dict, name: str, errors: list
+) -> None:
+    """Append one row in this thread's own connection, hold the transaction until
+    `release`, then roll it back: nothing stays behind for the other tests."""
     try:
-        barrier.wait(timeout=10)
         with transaction.atomic():
             audit_log(actor=None, action="test.chain.concurrent")
-            # Without the lock the other writer would read the same head meanwhile.
-            time.sleep(0.3)
+            done[f"{name} appended"] = time.perf_counter()
+            if ready is not None:
+                ready.set()
+            release.wait(timeout=10)
+            done[name] = time.perf_counter()
+            raise RolledBack
+    except RolledBack:
+        pass
     except Exception as exc:  # pragma: no cover - reported by the test
         errors.append(exc)
     finally:
@@ -255,20 +268,25 @@ def _append_in_own_connection(barrier: threading.Barrier, errors: list) -> None:
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite has one writer")
-def test_two_transactions_at_once_never_take_the_same_previous_row(db):
-    """Two connections append at the same moment and commit (the rows stay: the table
-    refuses DELETE). The second waits for the first and chains onto its row."""
-    barrier, errors = threading.Barrier(2), []
-    threads = [
-        threading.Thread(target=_append_in_own_connection, args=(barrier, errors)) for _ in range(2)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+def test_a_second_writer_waits_for_the_first_to_end(db):
+    """While one transaction holds an appended row, another writer cannot read the
+    chain's head (it would take the same previous hash): it waits for the first to end."""
+    ready, release, done, errors = threading.Event(), threading.Event(), {}, []
+    first = threading.Thread(
+        target=_append_and_roll_back, args=(ready, release, done, "first", errors)
+    )
+    second = threading.Thread(
+        target=_append_and_roll_back, args=(None, release, done, "second", errors)
+    )
+    first.start()
+    assert ready.wait(timeout=10)
+    second.start()
+    time.sleep(0.5)
+    assert "second appended" not in done  # still waiting for the chain's lock
+    released = time.perf_counter()
+    release.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
     assert not errors
-    assert time.perf_counter() - started >= 0.6  # one after the other
-    first, second = AuditEntry.objects.filter(action="test.chain.concurrent").order_by("id")[:2]
-    assert second.prev_hash == first.row_hash and second.seq == first.seq + 1
-    assert verify_log().problem is None
+    assert done["second appended"] > done["first"] >= released
+    assert not AuditEntry.objects.filter(action="test.chain.concurrent").exists()
