@@ -30,7 +30,7 @@ def test_it_records_a_birth_finds_it_exports_it_and_hides_it_from_other_township
     log_in(off_network, "village_worker", DEMO_PASSWORD)
 
     # A woman of the worker's village, found through the list's filters.
-    page.goto("/registry/people/?sex=F&status=active&born_from=1990-01-01&born_to=1998-12-31")
+    page.goto("/registry/people/?sex=F&status=active&born_from=1976-01-01&born_to=1995-12-31")
     table = page.get_by_test_id("person-table")
     table.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/registry/people/\d+/$"))

@@ -20,7 +20,7 @@ def test_it_finds_the_mother_by_name_and_records_twins(off_network: OffNetworkPa
     log_in(off_network, "village_worker", DEMO_PASSWORD)
 
     # A woman of the worker's village, to look up by her name.
-    page.goto("/registry/people/?sex=F&status=active&born_from=1991-01-01&born_to=1997-12-31")
+    page.goto("/registry/people/?sex=F&status=active&born_from=1976-01-01&born_to=1995-12-31")
     mother_name = page.get_by_test_id("person-table").get_by_role("link").first.inner_text()
 
     page.goto("/registry/births/new/")
