@@ -22,7 +22,7 @@ from famplan.registry.services.checks import (
     report_number_conflicts,
     taken_number_error,
 )
-from famplan.registry.services.people import FieldError
+from famplan.registry.services.people import FACT_FIELDS, FieldError
 from famplan.transfer.imports.columns import Column, choice, id_number
 from famplan.transfer.imports.framework import (
     ImportContext,
@@ -90,23 +90,6 @@ def template_samples(village_code: str) -> dict[str, Any]:
     }
 
 
-PERSON_FIELDS = (
-    "pk",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "status",
-    "unit_id",
-    "registered_on",
-    "ethnicity",
-    "hukou_type",
-    "hukou_unit_id",
-    "household_id",
-    "marital_status",
-)
-
-
 def people_in_scope(ctx: ImportContext, id_numbers: Iterable[str | None]) -> dict[str, dict]:
     """People of the actor's subtree by ID number, locked for the import's transaction
     (like the services' row locks) so that two imports cannot record the same event."""
@@ -114,7 +97,7 @@ def people_in_scope(ctx: ImportContext, id_numbers: Iterable[str | None]) -> dic
     people = scope(Person.objects.all(), ctx.actor, "unit").select_for_update()
     found: dict[str, dict] = {}
     for chunk in chunked(wanted):
-        for values in people.filter(id_number__in=chunk).values(*PERSON_FIELDS):
+        for values in people.filter(id_number__in=chunk).values(*FACT_FIELDS):
             found[values["id_number"]] = values
     return found
 

@@ -14,9 +14,7 @@ from famplan.registry.models import (
     Person,
     PersonStatus,
 )
-from famplan.registry.services.people import (
-    FieldError,
-)
+from famplan.registry.services.people import FACT_FIELDS, FieldError
 
 
 def not_future(day: date, field: str, label: str) -> None:
@@ -57,21 +55,6 @@ def check_on_register(facts: Mapping[str, Any], field: str, day: date | None = N
 # loads one person's row under a lock, an import loads every row of the file at once.
 
 STATUS_LABEL = dict(PersonStatus.choices)
-PERSON_FACTS = (
-    "pk",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "status",
-    "unit_id",
-    "registered_on",
-    "ethnicity",
-    "hukou_type",
-    "hukou_unit_id",
-    "household_id",
-    "marital_status",
-)
 
 
 def person_facts(pks: Iterable[int]) -> dict[int, dict]:
@@ -79,7 +62,7 @@ def person_facts(pks: Iterable[int]) -> dict[int, dict]:
     wanted = sorted(set(pks))
     found: dict[int, dict] = {}
     for chunk in chunked(wanted):
-        rows = Person.objects.select_for_update().filter(pk__in=chunk).values(*PERSON_FACTS)
+        rows = Person.objects.select_for_update().filter(pk__in=chunk).values(*FACT_FIELDS)
         found.update((row["pk"], row) for row in rows)
     return found
 
