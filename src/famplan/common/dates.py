@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from django.utils import timezone
@@ -21,6 +22,18 @@ def today() -> date:
     The only "today" in famplan: `date.today()` is the server's local date, which on a
     UTC server is still yesterday before 08:00 Beijing time."""
     return timezone.localdate()
+
+
+_today_cache: list = [date.min, 0.0]
+
+
+def today_cached() -> date:
+    """today(), read from the clock at most once a second: imports ask once a cell or a
+    row, and the time zone conversion behind it costs more than the check itself."""
+    now = time.monotonic()
+    if now - _today_cache[1] > 1:
+        _today_cache[:] = [today(), now]
+    return _today_cache[0]
 
 
 def age_on(born: date, day: date) -> int:

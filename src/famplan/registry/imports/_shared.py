@@ -6,17 +6,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from famplan.audit.services import audit_log_many
 from famplan.common.bulk import chunked
 from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.orgunits.jurisdiction import scope
 from famplan.registry.models import (
-    ON_REGISTER,
     Person,
     PersonStatus,
     Sex,
 )
-from famplan.registry.services import PersonData, check_person_facts
 from famplan.registry.services.checks import (
     UnusableNumber,
     report_number_conflicts,
@@ -44,27 +41,6 @@ def id_column(
     note = note or "18位公民身份号码，末位可为X；请将该列设为文本格式"
     clean = id_number(check=check)
     return Column(header, field, required, clean, note, width=22, as_text=True, empty=None)
-
-
-def on_register(row: Row, ctx: ImportContext, field: str, person: dict, day: date) -> bool:
-    # The services' _require_on_register, with its messages.
-    if person["status"] not in ON_REGISTER:
-        label = STATUS_LABEL[person["status"]]
-        ctx.error(row, field, f"{person['name']}已{label}，不能登记此事件")
-        return False
-    if day < person["birth_date"]:
-        ctx.error(row, field, f"日期早于{person['name']}的出生日期")
-        return False
-    return True
-
-
-def new_person(actor: Any, today: date, **values: Any) -> Person:
-    values.setdefault("registered_on", today)
-    return Person(entered_by=actor, status=PersonStatus.ACTIVE, **values)
-
-
-def audit_imported(actor: Any, action: str, targets: list) -> None:
-    audit_log_many(actor=actor, action=action, targets=targets, detail=VIA, org_unit_attr="unit_id")
 
 
 def template_samples(village_code: str) -> dict[str, Any]:
@@ -100,26 +76,6 @@ def people_in_scope(ctx: ImportContext, id_numbers: Iterable[str | None]) -> dic
         for values in people.filter(id_number__in=chunk).values(*FACT_FIELDS):
             found[values["id_number"]] = values
     return found
-
-
-def registered_id_numbers(id_numbers: Iterable[str | None]) -> set[str]:
-    """Which of these ID numbers the registry already holds, anywhere (they are unique)."""
-    wanted = sorted({n for n in id_numbers if n})
-    found: set[str] = set()
-    for chunk in chunked(wanted):
-        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
-    return found
-
-
-def check_facts(
-    row: Row, ctx: ImportContext, data: PersonData, fields: dict[str, str], **messages: str
-) -> None:
-    """Run the registry's own person rules (check_person_facts) on a row; a refusal
-    lands on the column mapped from the service's field name."""
-    try:
-        check_person_facts(data)
-    except FieldError as exc:
-        ctx.error(row, fields.get(exc.field, exc.field), messages.get(exc.field, exc.message))
 
 
 def check_id_number(row: Row, ctx: ImportContext, field: str) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from famplan.common import dates
 from famplan.common.bulk import chunked
 from famplan.common.dates import today
 from famplan.registry.models import (
@@ -42,11 +42,8 @@ def locked_pk(pk: int) -> Person:
 def check_on_register(facts: Mapping[str, Any], field: str, day: date | None = None) -> None:
     """require_on_register over a person's facts (the dict rows the batch rules take:
     people_in_scope, facts_of), with its messages."""
-    if facts["status"] not in ON_REGISTER:
-        label = PersonStatus(facts["status"]).label
-        raise FieldError(field, f"{facts['name']}已{label}，不能登记此事件")
-    if day is not None and day < facts["birth_date"]:
-        raise FieldError(field, f"日期早于{facts['name']}的出生日期")
+    if error := on_register_error(facts, field, day):
+        raise error
 
 
 # --- life events: facts snapshots and pure checks ---------------------------------------
@@ -67,29 +64,17 @@ def person_facts(pks: Iterable[int]) -> dict[int, dict]:
     return found
 
 
-_today_cache: list = [date.min, 0.0]
-
-
-def _today() -> date:
-    # today(), read from the clock at most once a second: an import asks once a row,
-    # and the time zone conversion behind it costs more than the whole check.
-    now = time.monotonic()
-    if now - _today_cache[1] > 1:
-        _today_cache[:] = [today(), now]
-    return _today_cache[0]
-
-
 def future_error(day: date, field: str, label: str) -> FieldError | None:
     """not_future as a value: None, or the refusal."""
-    return FieldError(field, f"{label}不能晚于今天") if day > _today() else None
+    return FieldError(field, f"{label}不能晚于今天") if day > dates.today_cached() else None
 
 
-def on_register_error(person: dict, field: str, day: date) -> FieldError | None:
+def on_register_error(person: Mapping[str, Any], field: str, day: date | None) -> FieldError | None:
     """require_on_register over a facts row, with its messages."""
     if person["status"] not in ON_REGISTER:
         label = STATUS_LABEL[person["status"]]
         return FieldError(field, f"{person['name']}已{label}，不能登记此事件")
-    if day < person["birth_date"]:
+    if day is not None and day < person["birth_date"]:
         return FieldError(field, f"日期早于{person['name']}的出生日期")
     return None
 

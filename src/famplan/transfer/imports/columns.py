@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,23 +126,12 @@ def parse_date(value: Any) -> dt.date:
     return _date_from_parts(*(int(g) for g in match.groups()))
 
 
-_today_cache: list = [dt.date.min, 0.0]
-
-
-def today() -> dt.date:
-    """Today, read from the clock at most once a second (it is asked once per cell)."""
-    now = time.monotonic()
-    if now - _today_cache[1] > 1:
-        _today_cache[:] = [dates.today(), now]
-    return _today_cache[0]
-
-
 def date(*, not_future: bool = True) -> Cleaner:
     def clean(value: Any) -> dt.date:
         day = parse_date(value)
         if day < _EARLIEST:
             raise CellInvalid(dates.TOO_EARLY_MESSAGE)
-        if not_future and day > today():
+        if not_future and day > dates.today_cached():
             raise CellInvalid("日期不能晚于今天")
         return day
 
