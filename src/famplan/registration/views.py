@@ -30,7 +30,6 @@ from famplan.registration.pdf import card_pdf
 from famplan.registry.forms.filters import filters_for_audit
 from famplan.registry.models import Birth
 from famplan.registry.selectors import CappedPaginator
-from famplan.registry.services.people import FieldError
 from famplan.registry.views import PER_PAGE, querystring_without_page
 from famplan.transfer.exports import export_download
 
@@ -179,9 +178,7 @@ def _act(request: HttpRequest, pk: int, action: callable, done: str) -> HttpResp
     registration = selectors.get_registration_to_handle(request.user, pk)
     try:
         action(registration)
-    except FieldError as exc:
-        messages.error(request, exc.message)
-    except DomainError as exc:
+    except DomainError as exc:  # FieldError included
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
