@@ -14,7 +14,7 @@ PROGRAMS = [
         "2004-01-01",
         {"born_from": "1933-01-01", "min_age": 60, "amount_year": "960.00",
          "county_topup_year": "0.00"},
-        "国家标准（财社〔2018〕xx号：每人每年960元）",
+        "国家标准：每人每年960元",
     ),
     (
         "special_assistance",
