@@ -220,7 +220,8 @@ def test_it_never_pays_a_month_twice(county_admin, programs):
     )
     entry = Entry.objects.create(
         cycle=old, person=child, unit_id=child.unit_id, source="application", status="approved",
-        monthly_amount=300, from_month=date(2025, 6, 1), to_month=date(2025, 12, 1), amount_due=2100,
+        monthly_amount=300, from_month=date(2025, 6, 1), to_month=date(2025, 12, 1),
+        amount_due=2100,
     )  # fmt: skip
     RosterRow.objects.create(
         cycle=old, entry=entry, person=child, unit_id=child.unit_id, name=child.name,
