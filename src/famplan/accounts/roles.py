@@ -34,6 +34,11 @@ class Cap:
     INDICATORS_VIEW = "indicators.view"
     INDICATORS_REFRESH = "indicators.refresh"
     TARGETS_SET = "indicators.targets"
+    BENEFITS_VIEW = "benefits.view"
+    BENEFITS_REVIEW = "benefits.review"
+    BENEFITS_MANAGE = "benefits.manage"
+    BENEFITS_PAY = "benefits.pay"
+    BENEFITS_EXPORT = "benefits.export"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +59,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
+            *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -69,6 +76,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
             Cap.TARGETS_SET,
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -81,6 +89,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -93,7 +102,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.JOBS_VIEW,
             Cap.INDICATORS_VIEW,
         }
-        | {Cap.REGISTRATION_VIEW}
+        | {Cap.REGISTRATION_VIEW, Cap.BENEFITS_VIEW}
     ),
 }
 

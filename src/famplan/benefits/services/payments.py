@@ -30,6 +30,7 @@ from famplan.transfer.imports.reading import read_table
 __all__ = [
     "ACCOUNT_DIGITS",
     "LAYOUT_FIELDS",
+    "AccountError",
     "ConfirmationReport",
     "bank_account_set",
     "check_account",
