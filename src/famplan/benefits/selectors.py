@@ -22,7 +22,12 @@ from famplan.benefits.models import (
     Program,
     RosterRow,
 )
-from famplan.orgunits.jurisdiction import get_in_scope_or_404, jurisdiction_code, scope
+from famplan.orgunits.jurisdiction import (
+    code_prefix_filter,
+    get_in_scope_or_404,
+    jurisdiction_code,
+    scope,
+)
 from famplan.orgunits.models import OrgUnit
 
 
@@ -59,7 +64,7 @@ def entries_for_user(
     if status:
         qs = qs.filter(status=status)
     if unit:
-        qs = qs.filter(unit_id__startswith=unit)
+        qs = qs.filter(**code_prefix_filter("unit_id", unit))
     if name:
         qs = qs.filter(person__name__startswith=name)
     return qs.select_related("person", "unit").order_by("unit_id", "pk")
@@ -110,7 +115,7 @@ def roster_for_user(
 ) -> QuerySet[RosterRow]:
     qs = scope(RosterRow.objects.filter(cycle=cycle), user, "unit")
     if unit:
-        qs = qs.filter(unit_id__startswith=unit)
+        qs = qs.filter(**code_prefix_filter("unit_id", unit))
     if status:
         qs = qs.filter(payment_status=status)
     if exited == "1":

@@ -208,7 +208,10 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if status not in EntryStatus.values:
         status = ""
     entries = selectors.entries_for_user(
-        request.user, cycle, status=status, unit=request.GET.get("unit", "").strip(),
+        request.user,
+        cycle,
+        status=status,
+        unit=request.GET.get("unit", "").strip(),
         name=request.GET.get("name", "").strip(),
     )
     page = CappedPaginator(entries, PER_PAGE).get_page(request.GET.get("page"))
@@ -327,7 +330,7 @@ def entry_village(request: HttpRequest, pk: int) -> HttpResponse:
             approve=p.get("decision") == "approve",
             attested=p.get("attested") == "1",
             note=p.get("note", ""),
-        )),
+        ),
         "村级审核意见已保存",
     )
 
@@ -344,7 +347,7 @@ def entry_township(request: HttpRequest, pk: int) -> HttpResponse:
             entry=e,
             approve=p.get("decision") == "approve",
             note=p.get("note", ""),
-        )),
+        ),
         "乡镇审核意见已保存",
     )
 
@@ -361,7 +364,7 @@ def entry_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
             entry=e,
             distinct=p.get("decision") == "distinct",
             note=p.get("note", ""),
-        )),
+        ),
         "核查结果已保存",
     )
 
@@ -377,8 +380,11 @@ def entry_objection(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             raise DomainError("请填写正确的收到日期") from None
         services.objection_record(
-            actor=request.user, entry=e, received_on=received,
-            content=p.get("content", ""), raised_by=p.get("raised_by", ""),
+            actor=request.user,
+            entry=e,
+            received_on=received,
+            content=p.get("content", ""),
+            raised_by=p.get("raised_by", ""),
         )
 
     return _entry_step(request, pk, record, "异议已登记")
@@ -687,8 +693,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
             if applicant is None:
                 raise DomainError("申请人不存在")
             services.application_submit(
-                actor=request.user, program=data["program"], person=person,
-                applicant=applicant, applied_on=data["applied_on"],
+                actor=request.user,
+                program=data["program"],
+                person=person,
+                applicant=applicant,
+                applied_on=data["applied_on"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -39,7 +39,7 @@ from famplan.benefits.programs import RULES, add_months, month_of, months_betwee
 from famplan.common import dates
 from famplan.common.bulk import chunked
 from famplan.common.errors import DomainError
-from famplan.orgunits.jurisdiction import unit_in_scope
+from famplan.orgunits.jurisdiction import code_prefix_filter, unit_in_scope
 from famplan.registry.models import Person
 
 __all__ = [
@@ -182,7 +182,7 @@ def cycle_list_candidates(*, actor: Any, cycle: Cycle) -> dict[str, int]:
     by_person = {r.facts["pk"]: (r, EntrySource.REGISTRY) for r in found}
     apps = dict(
         Application.objects.filter(program=program, status=ApplicationStatus.SUBMITTED)
-        .filter(unit_id__startswith=county)
+        .filter(**code_prefix_filter("unit_id", county))
         .values_list("person_id", "pk")
     )
     missing = [pk for pk in apps if pk not in by_person]
@@ -192,7 +192,11 @@ def cycle_list_candidates(*, actor: Any, cycle: Cycle) -> dict[str, int]:
             eligible_only=False,
         ):  # fmt: skip
             by_person[r.facts["pk"]] = (r, EntrySource.APPLICATION)
-    entries = [_entry_from(cycle, r, source, apps.get(pk)) for pk, (r, source) in by_person.items()]
+    # An application makes the entry the family's, whether the registry found them too.
+    entries = [
+        _entry_from(cycle, r, EntrySource.APPLICATION if pk in apps else source, apps.get(pk))
+        for pk, (r, source) in by_person.items()
+    ]
     flagged = duplicate_keys([r.facts for r, _ in by_person.values()])
     for e in entries:
         if e.person_id in flagged:
@@ -206,7 +210,7 @@ def cycle_list_candidates(*, actor: Any, cycle: Cycle) -> dict[str, int]:
     cycle.save(update_fields=["status"])
     counts = {
         "entries": len(entries),
-        "from_applications": sum(1 for _, s in by_person.values() if s == EntrySource.APPLICATION),
+        "from_applications": sum(1 for e in entries if e.source == EntrySource.APPLICATION),
         "duplicates": len(flagged),
     }
     audit_log(actor=actor, action="benefits.cycle.listed", target=cycle, detail=counts)
