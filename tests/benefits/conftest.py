@@ -72,3 +72,39 @@ def family(
 @pytest.fixture
 def programs(db) -> dict[str, Program]:
     return {p.code: p for p in Program.objects.all()}
+
+
+@pytest.fixture
+def other_county_admin(units):
+    from famplan.orgunits.models import Level, OrgUnit
+    from tests.conftest import make_user
+
+    OrgUnit.objects.create(code="620421", name="靖远县", level=Level.COUNTY, parent_id=None)
+    return make_user("other_county_admin", "620421", "county_admin")
+
+
+@pytest.fixture
+def frozen(county_admin, programs):
+    """A rural-reward cycle of 2026, frozen, with a family in 会师镇 (东关社区) and one
+    in 郭城驿镇 (郭城村), each village's notice published."""
+    from famplan.benefits import services
+    from famplan.benefits.models import Cycle, CycleStatus, Entry, EntryStatus, Notice
+
+    mine = family(county_admin, father_born=date(1950, 1, 1), mother_born=date(1952, 1, 1))
+    theirs = family(county_admin, unit=OTHER_VILLAGE, surname="刘")
+    cycle = services.cycle_open(actor=county_admin, program=programs["rural_reward"], year=2026)
+    services.cycle_list_candidates(actor=county_admin, cycle=cycle)
+    for unit in (VILLAGE, OTHER_VILLAGE):
+        Notice.objects.create(
+            cycle=cycle, unit_id=unit, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 7)
+        )
+    Entry.objects.filter(cycle=cycle).update(status=EntryStatus.APPROVED)
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.APPROVED)
+    cycle.refresh_from_db()
+    services.bank_account_set(
+        actor=county_admin, person=mine.father, payee_name=mine.father.name,
+        bank_name="会宁农商银行", account_number="6229000011112222",
+    )  # fmt: skip
+    services.roster_freeze(actor=county_admin, cycle=cycle)
+    cycle.refresh_from_db()
+    return cycle, mine, theirs
