@@ -342,3 +342,36 @@ def test_it_keeps_the_old_account_when_it_changes(county_admin, village_worker):
     assert audit.detail["old"]["account"] == "6229 **** 1111"
     assert audit.detail["new"]["account"] == "6229 **** 2222"
     assert Birth.objects.count() == 0
+
+
+def test_it_proposes_exits_from_registry_changes(frozen, county_admin, county_client):
+    from django.urls import reverse
+
+    from famplan.benefits.selectors import exit_proposals
+
+    cycle, mine, theirs = frozen
+    die(mine.mother, date(2026, 4, 20))
+    Person.objects.filter(pk=theirs.father.pk).update(hukou_type="urban")
+    proposals = {
+        p["row"].person_id: (p["reason"], p["month"]) for p in exit_proposals(county_admin, cycle)
+    }
+    assert proposals[mine.mother.pk] == ("death", date(2026, 5, 1))
+    assert proposals[theirs.father.pk][0] == "hukou"
+    assert mine.father.pk not in proposals
+    page = county_client.get(reverse("benefits:roster", args=[cycle.pk])).content.decode()
+    assert "人口信息变化提示的退出（2）" in page
+
+
+def test_it_proposes_an_exit_when_a_new_child_is_born(frozen, county_admin):
+    from famplan.benefits.selectors import exit_proposals
+
+    cycle, mine, _ = frozen
+    baby = person(county_admin, name="新生", sex="M", born=date(2026, 2, 3))
+    Birth.objects.create(
+        unit_id=VILLAGE, child=baby, mother=mine.mother, father=mine.father,
+        born_on=baby.birth_date, sex="M", birth_order=2, place_type="hospital",
+    )  # fmt: skip
+    proposals = {
+        p["row"].person_id: (p["reason"], p["month"]) for p in exit_proposals(county_admin, cycle)
+    }
+    assert proposals[mine.father.pk] == ("new_birth", date(2026, 3, 1))

@@ -174,3 +174,59 @@ def exits_by_reason(user: Any, cycle: Cycle) -> list[dict[str, Any]]:
 
     labels = dict(ExitReason.choices)
     return [{"reason": labels.get(r["exit_reason"], r["exit_reason"]), "n": r["n"]} for r in rows]
+
+
+def exit_proposals(user: Any, cycle: Cycle, limit: int = 200) -> list[dict[str, Any]]:
+    """Roster rows the registry says should leave, with the reason and the month from
+    which (the month after the event), in one query: the person died or moved away,
+    changed hukou type, had a child since the roster's first month, or the disabled
+    only child is no longer graded 1-3. Proposals only: the county records the exit."""
+    from django.db.models import Exists, F, Min, OuterRef, Subquery
+
+    from famplan.benefits.models import ExitReason
+    from famplan.benefits.programs import RULES, add_months, month_of
+    from famplan.common import dates
+    from famplan.registry.models import Birth, PersonStatus
+
+    rule = RULES[cycle.program.rule]
+    rows = scope(RosterRow.objects.filter(cycle=cycle, exit_month=None), user, "unit").annotate(
+        p_status=F("person__status"),
+        p_left=F("person__left_on"),
+        p_hukou=F("person__hukou_type"),
+    )
+    if rule.population == "parents":
+        as_parent = Birth.objects.filter(
+            Q(mother_id=OuterRef("person_id")) | Q(father_id=OuterRef("person_id")),
+            born_on__gte=OuterRef("from_month"),
+        )
+        rows = rows.annotate(
+            new_birth=Subquery(
+                as_parent.order_by().values("born_on").annotate(m=Min("born_on")).values("m")[:1]
+            ),
+            child_graded=Exists(
+                Birth.objects.filter(
+                    Q(mother_id=OuterRef("person_id")) | Q(father_id=OuterRef("person_id")),
+                    child__disability_grade__in=(1, 2, 3),
+                )
+            ),
+        )
+    next_month = add_months(month_of(dates.today()), 1)
+    out = []
+    for r in rows.order_by("unit_id", "pk")[: limit * 4]:
+        reason, month = None, None
+        if r.p_status == PersonStatus.DECEASED and r.p_left:
+            reason, month = ExitReason.DEATH, add_months(month_of(r.p_left), 1)
+        elif r.p_status == PersonStatus.MOVED_OUT and r.p_left:
+            reason, month = ExitReason.HUKOU, add_months(month_of(r.p_left), 1)
+        elif cycle.program.rule == "rural_reward" and r.p_hukou != r.hukou_type:
+            reason, month = ExitReason.HUKOU, next_month
+        elif rule.population == "parents" and r.new_birth:
+            reason, month = ExitReason.NEW_BIRTH, add_months(month_of(r.new_birth), 1)
+        elif r.category == "disabled" and not r.child_graded:
+            reason, month = ExitReason.RECOVERED, next_month
+        if reason:
+            out.append({"row": r, "reason": reason, "label": ExitReason(reason).label,
+                        "month": month})  # fmt: skip
+        if len(out) >= limit:
+            break
+    return out

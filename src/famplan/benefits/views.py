@@ -507,6 +507,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             and len(request.user.org_unit_id or "") == 6,
             "can_export": request.user.can(Cap.BENEFITS_EXPORT),
             "frozen": cycle.status == CycleStatus.FROZEN,
+            "proposals": selectors.exit_proposals(request.user, cycle)
+            if cycle.status == CycleStatus.FROZEN
+            else [],
         },
     )
 
