@@ -277,6 +277,13 @@ def main() -> int:
     else:
         parser.error("give --var-dir or --postgres")
     enrich()
+    if args.postgres:
+        # Fresh bulk-loaded tables: the planner needs their statistics (autovacuum's
+        # analyze may not have come round yet).
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     measure()
     return 0
 
