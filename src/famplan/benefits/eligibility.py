@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from famplan.benefits.models import (
     Application,
@@ -76,11 +76,12 @@ _KIDS = ("n_children", "n_living", "living_sons", "living_daughters", "child_gra
 BIRTH_CHUNK = 2000
 
 
-def _couples_query(chunk: list[int]) -> Any:
-    """Births of the couples any of `chunk` belongs to, grouped by the couple."""
+def _couples_query(parents: Any) -> Any:
+    """Births of the couples any of `parents` (keys, or a query of keys) belongs to,
+    grouped by the couple."""
     living = ~Q(child__status=PersonStatus.DECEASED)
     return (
-        Birth.objects.filter(Q(mother_id__in=chunk) | Q(father_id__in=chunk))
+        Birth.objects.filter(Q(mother_id__in=parents) | Q(father_id__in=parents))
         .order_by()
         .values_list("mother_id", "father_id")
         .annotate(
@@ -101,7 +102,7 @@ def _as_date(value: Any) -> date | None:
     return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
-def children_by_parent(pks: list[int]) -> dict[int, list[Any]]:
+def children_by_parent(pks: list[int] | QuerySet) -> dict[int, list[Any]]:
     """Parent pk -> [the _KIDS facts..., the set of the children's mothers] for the
     people `pks`, from grouped queries over their couples' births (grouped by the
     couple, summed per parent here: one scan serves both parents).
@@ -112,6 +113,12 @@ def children_by_parent(pks: list[int]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     seen: set[tuple[int, int | None]] = set()
     if not pks:
+        return out
+    if isinstance(pks, QuerySet):
+        # PostgreSQL: one statement (the key lists' plan is a scan of the births per
+        # chunk there; a hashed subquery scans them once).
+        for row in _couples_query(pks).iterator(chunk_size=5000):
+            _merge(out, seen, row)
         return out
     size = min(BIRTH_CHUNK, len(pks))
     markers = [-(i + 1) for i in range(size)]  # no person has a negative key
@@ -210,7 +217,10 @@ def parent_facts(
         rows.extend(values.iterator(chunk_size=5000))
     # Their children: the births of the couples they belong to, by chunks of their keys
     # (a couple found through both spouses' chunks is counted once).
-    children = children_by_parent(sorted(r["pk"] for r in rows))
+    if ids is None and connection.vendor == "postgresql":
+        children = children_by_parent(person_batches[0].values("pk"))
+    else:
+        children = children_by_parent(sorted(r["pk"] for r in rows))
     mother_born: dict[int, date] = {}
     kept: list[dict[str, Any]] = []
     for row in rows:
