@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
 from famplan.benefits.models import (
     Application,
@@ -102,7 +102,7 @@ def _as_date(value: Any) -> date | None:
     return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
-def children_by_parent(pks: list[int] | QuerySet) -> dict[int, list[Any]]:
+def children_by_parent(pks: list[int]) -> dict[int, list[Any]]:
     """Parent pk -> [the _KIDS facts..., the set of the children's mothers] for the
     people `pks`, from grouped queries over their couples' births (grouped by the
     couple, summed per parent here: one scan serves both parents).
@@ -114,11 +114,19 @@ def children_by_parent(pks: list[int] | QuerySet) -> dict[int, list[Any]]:
     seen: set[tuple[int, int | None]] = set()
     if not pks:
         return out
-    if isinstance(pks, QuerySet):
-        # PostgreSQL: one statement (the key lists' plan is a scan of the births per
-        # chunk there; a hashed subquery scans them once).
-        for row in _couples_query(pks).iterator(chunk_size=5000):
-            _merge(out, seen, row)
+    if connection.vendor == "postgresql":
+        # One statement with the keys as one array parameter, unnested so that it is
+        # hashed: PostgreSQL plans the chunks' IN lists as a scan of all births each,
+        # `= ANY(array)` as a linear search per birth, and a subquery of the
+        # narrowing as a nested loop under a cursor.
+        sql, template = _couples_query([-1]).query.sql_with_params()
+        assert sql.count("IN (%s)") == 2, sql
+        sql = sql.replace("IN (%s)", "IN (SELECT unnest(%s::bigint[]))")
+        params = [list(pks) if v == -1 else v for v in template]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                _merge(out, seen, row)
         return out
     size = min(BIRTH_CHUNK, len(pks))
     markers = [-(i + 1) for i in range(size)]  # no person has a negative key
@@ -217,10 +225,7 @@ def parent_facts(
         rows.extend(values.iterator(chunk_size=5000))
     # Their children: the births of the couples they belong to, by chunks of their keys
     # (a couple found through both spouses' chunks is counted once).
-    if ids is None and connection.vendor == "postgresql":
-        children = children_by_parent(person_batches[0].values("pk"))
-    else:
-        children = children_by_parent(sorted(r["pk"] for r in rows))
+    children = children_by_parent(sorted(r["pk"] for r in rows))
     mother_born: dict[int, date] = {}
     kept: list[dict[str, Any]] = []
     for row in rows:
