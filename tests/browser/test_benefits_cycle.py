@@ -4,9 +4,11 @@ reviews her people (with the policy attestation) and publishes the notice, whose
 has masked ID numbers; after the notice period the township reviews; the county
 approves and freezes the roster.
 
-Setup steps run against the server's database in a subprocess: a qualifying family in
-the worker's village, the other villages' lists as already reviewed (their own workers'
-work, not this test's), and the notice period passing (the server's clock cannot move)."""
+Setup steps run against the server's database in a subprocess (shared by the session's
+browser tests: the family adds no woman of childbearing age, which others look up): a
+qualifying family in the worker's village, the other villages' lists as already
+reviewed (their own workers' work, not this test's), and the notice period passing (the
+server's clock cannot move)."""
 
 from __future__ import annotations
 
@@ -32,11 +34,11 @@ def person(name, sex, born):
         hukou_type="rural", registered_on=born)
 father = person("扶助父", "M", date(1955, 3, 1))
 mother = person("扶助母", "F", date(1957, 4, 1))
-child = person("扶助女", "F", date(1985, 6, 1))
+child = person("扶助子", "M", date(1985, 6, 1))  # no woman 15-49: others search those
 Marriage.objects.create(unit_id=village, husband=father, wife=mother,
     married_on=date(1980, 1, 1), kind="first")
 Birth.objects.create(unit_id=village, child=child, mother=mother, father=father,
-    born_on=child.birth_date, sex="F", birth_order=1, place_type="home")
+    born_on=child.birth_date, sex="M", birth_order=1, place_type="home")
 print(village)
 """
 
