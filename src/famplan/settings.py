@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its docs page's assets, served locally (no CDN)
     "famplan.common",
     "famplan.orgunits",
     "famplan.accounts",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "famplan.quality",
     "famplan.registration",
     "famplan.indicators",
+    "famplan.deliveries",
+    "famplan.api",
     "famplan.demo",
 ]
 

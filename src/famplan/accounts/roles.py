@@ -28,6 +28,7 @@ class Cap:
     ID_UNMASK = "registry.id_unmask"
     QUALITY_VIEW = "quality.view"
     BIRTHS_REPORT = "births.report"
+    FACILITIES_MANAGE = "deliveries.facilities"
     REGISTRATION_VIEW = "registration.view"
     REGISTRATION_HANDLE = "registration.handle"
     REGISTRATION_EXPORT = "registration.export"
@@ -54,6 +55,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            Cap.FACILITIES_MANAGE,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
