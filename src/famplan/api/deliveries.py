@@ -8,7 +8,7 @@ from typing import Any
 
 import pydantic
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from famplan.api.errors import body, field_errors, pydantic_errors
 from famplan.api.schemas import BatchIn, BatchOut, DeliveryIn, DeliveryOut, ErrorOut
@@ -86,16 +86,16 @@ def delivery_create(request: HttpRequest, response: HttpResponse, payload: Deliv
         _audit(request, "api.delivery.posted", status, record_id=result.record_id,
                errors=[e.field for e in result.errors])  # fmt: skip
         message = "机构病案号已登记，内容不同" if result.conflict else "提交的内容有误"
-        return status, body(code, message, field_errors(result.errors))
+        return Status(status, body(code, message, field_errors(result.errors)))
     except DomainError as exc:
         _audit(request, "api.delivery.posted", 409, record_id=payload.record_id)
-        return 409, body("conflict", exc.message)
+        return Status(409, body("conflict", exc.message))
     record = _with_birth([result.delivery])[result.delivery.pk]
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
     _audit(request, "api.delivery.posted", 200, record_id=record.record_id,
            delivery=record.pk, outcome=record.status, replayed=result.replayed)  # fmt: skip
-    return 200, delivery_out(record)
+    return Status(200, delivery_out(record))
 
 
 @router.post(
@@ -154,7 +154,7 @@ def delivery_batch(request: HttpRequest, payload: BatchIn):
         out.append(entry)
     status = 422 if refused else 200
     _audit(request, "api.delivery.batch_posted", status, count=len(items), **counts)
-    return status, {"ok": not refused, "counts": counts, "results": out}
+    return Status(status, {"ok": not refused, "counts": counts, "results": out})
 
 
 @router.get(
@@ -172,6 +172,6 @@ def delivery_detail(request: HttpRequest, record_id: str):
     )
     if record is None:
         _audit(request, "api.delivery.viewed", 404, record_id=record_id)
-        return 404, body("not_found", "本机构没有该病案号的分娩记录")
+        return Status(404, body("not_found", "本机构没有该病案号的分娩记录"))
     _audit(request, "api.delivery.viewed", 200, record_id=record_id, delivery=record.pk)
-    return 200, delivery_out(record)
+    return Status(200, delivery_out(record))

@@ -54,6 +54,18 @@ SPELLED_OUT = {
     "indicators.target.set": "设定指标目标",
     "indicators.target.copied": "下达指标目标",
     "indicators.report.exported": "导出统计指标",
+    "deliveries.facility.created": "新建医疗卫生机构",
+    "deliveries.member.added": "添加机构用户",
+    "deliveries.token.created": "创建机构接口令牌",
+    "deliveries.token.revoked": "吊销机构接口令牌",
+    "deliveries.delivery.recorded": "登记住院分娩",
+    "deliveries.delivery.listed": "查看住院分娩列表",
+    "deliveries.delivery.exported": "导出住院分娩",
+    "api.delivery.posted": "接口提交分娩记录",
+    "api.delivery.batch_posted": "接口批量提交分娩记录",
+    "api.delivery.viewed": "接口查询分娩记录",
+    "api.request.invalid": "接口请求格式有误",
+    "api.request.unauthorized": "接口令牌无效",
 }
 
 SUBJECTS = {
@@ -110,6 +122,8 @@ APPS = {
     "orgunits": "行政区划",
     "demo": "演示数据",
     "audit": "审计与访问",
+    "deliveries": "住院分娩",
+    "api": "数据接口",
 }
 
 

@@ -355,6 +355,7 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             for d in DeliveryRecord.objects.filter(facility=facility, record_id__in=chunk)
         )
     first_seen: dict[str, int] = {}
+    repeated: set[int] = set()
     for c in checked:
         rid = c.data.record_id
         if not rid or any(e.field == "record_id" for e in c.result.errors):
@@ -363,6 +364,7 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             c.result.errors.append(
                 FieldError("record_id", f"机构病案号与第{first_seen[rid] + 1}条重复")
             )
+            repeated.add(c.result.index)
             continue
         first_seen[rid] = c.result.index
         earlier = existing.get(rid)
@@ -378,7 +380,8 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
                     "登记，本次提交的内容与之不同；如需更正请联系乡镇(街道)专干",
                 )
             )
-    todo = [c for c in checked if not c.result.replayed]
+    # A replay is done; a record id twice in the call is refused as such alone.
+    todo = [c for c in checked if not c.result.replayed and c.result.index not in repeated]
     mothers = _mothers(facility, [c.data.mother_id_number for c in todo if c.data.mother_id_number])
     for c in todo:
         if c.data.mother_id_number and not any(

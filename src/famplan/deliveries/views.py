@@ -51,7 +51,10 @@ def _filter(request: HttpRequest) -> tuple[DeliveryFilterForm, dict | None]:
 @require_GET
 @capability_required(Cap.BIRTHS_REPORT)
 def delivery_list(request: HttpRequest) -> HttpResponse:
-    facility = _facility(request)
+    facility = selectors.facility_of(request.user)
+    if facility is None:
+        # The menu entry opens for every facility user; without a facility, it says so.
+        return render(request, "deliveries/no_facility.html", {"message": NO_FACILITY})
     form, filters = _filter(request)
     rows = selectors.deliveries_for_user(request.user, **(filters or {}))
     if filters is None:
