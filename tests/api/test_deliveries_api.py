@@ -98,7 +98,8 @@ def test_it_matches_a_birth_the_village_entered_already(hospital, mother, townsh
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"mother_id_number": "62042219940506123"}, "mother_id_number", "身份证号应为18位，实际为17位"),
+        ({"mother_id_number": "62042219940506123"}, "mother_id_number",
+         "身份证号应为18位，实际为17位"),
         ({"mother_id_number": "620422199405061230"}, "mother_id_number", "身份证号校验位错误"),
         ({"delivered_on": "FUTURE"}, "delivered_on", "出生日期不能晚于今天"),
         ({"weight_g": 9000}, "weight_g", "出生体重应在300至7000克之间"),

@@ -39,7 +39,8 @@ def api_outcome(token: str, payload: dict) -> Outcome:
 def registry_values(payload: dict, mother_name: str, facility: str) -> dict[str, str]:
     return {
         "mother_id_number": payload["mother_id_number"],
-        "child_name": payload.get("child_name") or f"{mother_name}之{'子' if payload['sex'] == 'M' else '女'}",
+        "child_name": payload.get("child_name")
+        or f"{mother_name}之{'子' if payload['sex'] == 'M' else '女'}",
         "sex": payload["sex"],
         "born_on": payload["delivered_on"],
         "place_type": payload["place"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
@@ -78,6 +79,13 @@ def _post(request: HttpRequest, items: list[DeliveryData]) -> list[DeliveryResul
 def delivery_create(request: HttpRequest, response: HttpResponse, payload: DeliveryIn):
     """新建或匹配人口信息库中的出生登记。同一机构病案号、同一内容再次提交返回同一结果
     （响应头 Idempotent-Replayed: true）；内容不同为 409。"""
+    # The delivery and the call's audit row in one commit (a refusal rolls back to the
+    # service's savepoint, and its audit row stays).
+    with transaction.atomic():
+        return _create(request, response, payload)
+
+
+def _create(request: HttpRequest, response: HttpResponse, payload: DeliveryIn) -> Status:
     try:
         (result,) = _post(request, [_data(payload)])
     except DeliveriesRefused as refused:
@@ -107,6 +115,11 @@ def delivery_create(request: HttpRequest, response: HttpResponse, payload: Deliv
 def delivery_batch(request: HttpRequest, payload: BatchIn):
     """全部校验后再保存：全部通过则全部保存（200），任一条有误则一条也不保存（422），
     逐条给出结果与错误。已提交过的相同记录返回原结果（replayed）。"""
+    with transaction.atomic():
+        return _batch(request, payload)
+
+
+def _batch(request: HttpRequest, payload: BatchIn) -> Status:
     items: list[DeliveryData | None] = []
     shape_errors: dict[int, list[dict[str, str]]] = {}
     for index, raw in enumerate(payload.deliveries):
@@ -147,10 +160,10 @@ def delivery_batch(request: HttpRequest, payload: BatchIn):
             entry["status"] = result.status
             entry["replayed"] = result.replayed
             entry["delivery"] = delivery_out(records[result.delivery.pk])
-        if entry["status"] in counts:
-            counts[entry["status"]] += 1
-        if entry.get("replayed"):
-            counts["replayed"] += 1
+        # A replay counts as a replay only (what it was first is in its status).
+        key = "replayed" if entry.get("replayed") else entry["status"]
+        if key in counts:
+            counts[key] += 1
         out.append(entry)
     status = 422 if refused else 200
     _audit(request, "api.delivery.batch_posted", status, count=len(items), **counts)

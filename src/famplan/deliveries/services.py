@@ -524,7 +524,7 @@ def deliveries_record(
             insert_records(DeliveryRecord, records)
     except IntegrityError:  # the same record id posted at the same moment
         raise DomainError("该机构病案号刚被提交，请稍后重试") from None
-    for status in DeliveryStatus.values:
+    for status in {r["status"] for r in records}:
         audit_log_rows(
             actor=actor,
             action="deliveries.delivery.recorded",
