@@ -53,11 +53,6 @@ def delivery_out(record: DeliveryRecord) -> dict[str, Any]:
     }
 
 
-def _with_birth(records: list[DeliveryRecord]) -> dict[int, DeliveryRecord]:
-    pks = [r.pk for r in records]
-    return DeliveryRecord.objects.select_related("birth__child", "birth__registration").in_bulk(pks)
-
-
 def _data(item: DeliveryIn) -> DeliveryData:
     return DeliveryData(**item.dict())
 
@@ -98,7 +93,7 @@ def _create(request: HttpRequest, response: HttpResponse, payload: DeliveryIn) -
     except DomainError as exc:
         _audit(request, "api.delivery.posted", 409, record_id=payload.record_id)
         return Status(409, body("conflict", exc.message))
-    record = _with_birth([result.delivery])[result.delivery.pk]
+    record = result.delivery
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
     _audit(request, "api.delivery.posted", 200, record_id=record.record_id,
@@ -140,7 +135,6 @@ def _batch(request: HttpRequest, payload: BatchIn) -> Status:
     except DeliveriesRefused as exc:
         results, refused = exc.results, True
     by_item = iter(results)
-    records = _with_birth([r.delivery for r in results if r.delivery is not None])
     out, counts = [], {"created": 0, "matched": 0, "replayed": 0, "invalid": 0, "conflict": 0}
     for index, data in enumerate(items):
         if data is None:
@@ -159,7 +153,7 @@ def _batch(request: HttpRequest, payload: BatchIn) -> Status:
         else:
             entry["status"] = result.status
             entry["replayed"] = result.replayed
-            entry["delivery"] = delivery_out(records[result.delivery.pk])
+            entry["delivery"] = delivery_out(result.delivery)
         # A replay counts as a replay only (what it was first is in its status).
         key = "replayed" if entry.get("replayed") else entry["status"]
         if key in counts:

@@ -536,10 +536,15 @@ def deliveries_record(
             ),
             detail={"status": status, **detail},
         )
-    by_pk = DeliveryRecord.objects.in_bulk([r["id"] for r in records])
+    # Every result's record with its birth and child (what a caller shows), one query.
     for c, r in zip(written, records, strict=True):
-        c.result.delivery = by_pk[r["id"]]
         c.result.status = r["status"]
+        c.result.delivery = DeliveryRecord(pk=r["id"])
+    by_pk = DeliveryRecord.objects.select_related("birth__child", "birth__registration").in_bulk(
+        [r.delivery.pk for r in results]
+    )
+    for r in results:
+        r.delivery = by_pk[r.delivery.pk]
     return results
 
 

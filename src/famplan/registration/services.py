@@ -593,13 +593,7 @@ def registrations_link_recorded(
     if not births:
         return 0
     mother_ids = sorted({b.mother_id for b in births})
-    id_numbers: dict[int, str] = {}
-    for chunk in chunked(mother_ids):
-        id_numbers.update(
-            Person.objects.filter(pk__in=chunk, id_number__isnull=False).values_list(
-                "pk", "id_number"
-            )
-        )
+    id_numbers = {b.mother_id: b.mother_id_number for b in births if b.mother_id_number}
     by_mother: dict[int, list[BirthRegistration]] = {}
     by_number = {number: pk for pk, number in id_numbers.items()}
     waiting = BirthRegistration.objects.select_for_update().filter(

@@ -115,6 +115,7 @@ class BirthWritten:
     born_on: date
     sex: str
     unit_id: str
+    mother_id_number: str | None = None
 
 
 @dataclass
@@ -396,8 +397,8 @@ def births_write(
         actor=actor,
         births=[
             BirthWritten(r["id"], r["mother_id"], r["father_id"], r["born_on"], r["sex"],
-                         r["unit_id"])
-            for r in records
+                         r["unit_id"], b.mother.get("id_number"))
+            for r, b in zip(records, births, strict=True)
         ],
         detail=extra,
     )  # fmt: skip
