@@ -113,3 +113,13 @@ def test_it_cleans_any_typed_delivery_or_names_the_field(
         assert item.record_id and item.record_id == item.record_id.strip()
     if "mother_id_number" not in fields:
         assert len(item.mother_id_number) == 18
+
+
+@pytest.mark.parametrize("sex, place", [("女", "医院"), ("2", "HOSPITAL"), ("f", "hospital")])
+def test_it_takes_the_words_and_codes_hospital_systems_send(hospital, mother, sex, place):
+    (result,) = record(hospital, data(mother, sex=sex, place=place))
+    assert (result.delivery.sex, result.delivery.place) == ("F", "hospital")
+    assert result.delivery.child_name == "王芳之女"
+    # The same delivery in the API's own codes is a replay of it.
+    (again,) = record(hospital, data(mother, sex="F", place="hospital"))
+    assert again.replayed

@@ -79,6 +79,15 @@ FIELD_LABELS = {
 }
 
 
+# What hospital systems send for sex and place besides the API's own codes: the Chinese
+# words, and GB/T 2261.1's 1 (male) and 2 (female).
+SEX_ALIASES = {"M": Sex.MALE, "F": Sex.FEMALE, "男": Sex.MALE, "女": Sex.FEMALE,
+               "1": Sex.MALE, "2": Sex.FEMALE}  # fmt: skip
+PLACE_ALIASES = {value: value for value in BirthPlace.values} | {
+    label: value for value, label in BirthPlace.choices
+}
+
+
 class DeliveryConflict(FieldError):
     """The record id is already registered with other facts (the API's 409)."""
 
@@ -302,6 +311,8 @@ def _clean(data: DeliveryData) -> list[FieldError]:
         problems.append(FieldError("record_id", "机构病案号最多64个字符"))
     if len(data.child_name) > 50:
         problems.append(FieldError("child_name", "婴儿姓名最多50个字"))
+    data.sex = SEX_ALIASES.get(str(data.sex).strip().upper(), data.sex)
+    data.place = PLACE_ALIASES.get(str(data.place).strip().lower(), data.place)
     if data.sex not in Sex.values:
         problems.append(FieldError("sex", "婴儿性别应为“M”（男）或“F”（女）"))
     if data.place not in BirthPlace.values:
