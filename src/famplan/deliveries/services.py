@@ -366,7 +366,9 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             for d in DeliveryRecord.objects.filter(facility=facility, record_id__in=chunk)
         )
     first_seen: dict[str, int] = {}
-    repeated: set[int] = set()
+    # Refused for its record id alone (twice in the call, taken with other facts): the
+    # birth rules have nothing to say about it.
+    settled: set[int] = set()
     for c in checked:
         rid = c.data.record_id
         if not rid or any(e.field == "record_id" for e in c.result.errors):
@@ -375,15 +377,16 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             c.result.errors.append(
                 FieldError("record_id", f"机构病案号与第{first_seen[rid] + 1}条重复")
             )
-            repeated.add(c.result.index)
+            settled.add(c.result.index)
             continue
         first_seen[rid] = c.result.index
         earlier = existing.get(rid)
-        if earlier is None:
-            continue
-        if not c.result.errors and earlier.payload_digest == c.data.digest():
+        if earlier is None or c.result.errors:
+            continue  # new, or malformed anyway (its own errors say why)
+        if earlier.payload_digest == c.data.digest():
             c.result.delivery, c.result.status, c.result.replayed = earlier, earlier.status, True
         else:
+            settled.add(c.result.index)
             c.result.errors.append(
                 DeliveryConflict(
                     "record_id",
@@ -391,8 +394,7 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
                     "登记，本次提交的内容与之不同；如需更正请联系乡镇(街道)专干",
                 )
             )
-    # A replay is done; a record id twice in the call is refused as such alone.
-    todo = [c for c in checked if not c.result.replayed and c.result.index not in repeated]
+    todo = [c for c in checked if not c.result.replayed and c.result.index not in settled]
     mothers = _mothers(facility, [c.data.mother_id_number for c in todo if c.data.mother_id_number])
     for c in todo:
         if c.data.mother_id_number and not any(
