@@ -2,7 +2,8 @@
 
     uv run python benchmarks/hospital_api.py [--posts 1000] [--batch 1000] [--people 50000]
 
-Builds a fresh SQLite database in a temporary folder (Huining's divisions, `--people`
+With DATABASE_URL=postgres://... it runs on a scratch PostgreSQL database too
+(benchmarks/_harness.py). Builds a fresh database (Huining's divisions, `--people`
 residents across its 322 villages, among them enough women of 20-40 to be the
 mothers), a county hospital with an API token; starts `famplan serve` (waitress, as a
 county runs it) on a free port in a child process; then
@@ -28,23 +29,26 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from _harness import run_on_fresh_databases
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "src/famplan/orgunits/fixtures/huining_620422_divisions.csv"
 
 
-def setup(var_dir: Path) -> dict[str, str]:
+def setup() -> dict[str, str]:
+    """In the child process, whose environment names the fresh database (_harness)."""
     env = {
         "FAMPLAN_ENV": "development",
-        "FAMPLAN_VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir}/famplan.sqlite3",
         "DJANGO_SETTINGS_MODULE": "famplan.settings",
         "LOG_LEVEL": "WARNING",
     }
+    if not os.environ.get("FAMPLAN_VAR_DIR"):
+        env["FAMPLAN_VAR_DIR"] = tempfile.mkdtemp()
     os.environ.update(env)
     import django
 
     django.setup()
-    return env
+    return {k: os.environ[k] for k in ("DATABASE_URL", "FAMPLAN_VAR_DIR", *env)}
 
 
 def build(people: int, mothers_needed: int) -> tuple[str, list[str]]:
@@ -136,79 +140,90 @@ def delivery(number: str, i: int, rng: random.Random) -> dict:
     }
 
 
+def run(posts: int, batch: int, people: int) -> None:
+    env = setup()
+    started = time.perf_counter()
+    token, mothers = build(max(people, posts + batch), posts + batch)
+    print(f"built {len(mothers):,} mothers in {people:,} residents "
+          f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "famplan.cli", "serve", f"127.0.0.1:{port}"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port)
+        measure(port, token, mothers, posts, batch, server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def measure(port: int, token: str, mothers: list[str], posts: int, batch: int, pid: int) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    rng = random.Random(7)
+    # Warm-up: the first request imports and connects.
+    conn.request("GET", "/api/deliveries/none", headers=headers)
+    conn.getresponse().read()
+    times: list[float] = []
+    cpu = cpu_seconds(pid)
+    for i in range(posts):
+        body = json.dumps(delivery(mothers[i], i, rng))
+        t0 = time.perf_counter()
+        conn.request("POST", "/api/deliveries", body, headers)
+        response = conn.getresponse()
+        data = response.read()
+        times.append((time.perf_counter() - t0) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"post {i}: {response.status} {data[:300]!r}")
+    cpu = cpu_seconds(pid) - cpu
+    print(
+        f"{posts} single posts: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms "
+        f"(requirement p95 < 50 ms); server CPU {cpu * 1000 / posts:.1f} ms a post"
+    )
+    items = [delivery(mothers[posts + j], posts + j, rng) for j in range(batch)]
+    body = json.dumps({"deliveries": items})
+    cpu = cpu_seconds(pid)
+    t0 = time.perf_counter()
+    conn.request("POST", "/api/deliveries/batch", body, headers)
+    response = conn.getresponse()
+    data = response.read()
+    seconds = time.perf_counter() - t0
+    cpu = cpu_seconds(pid) - cpu
+    if response.status != 200:
+        raise SystemExit(f"batch: {response.status} {data[:500]!r}")
+    result = json.loads(data)
+    print(
+        f"batch of {batch}: {seconds:.2f} s ({cpu:.2f} s server CPU), "
+        f"counts {result['counts']} (requirement < 2 s)"
+    )
+    # And the batch again: every item a replay.
+    t0 = time.perf_counter()
+    conn.request("POST", "/api/deliveries/batch", body, headers)
+    again = json.loads(conn.getresponse().read())
+    print(f"the same batch again (replays): {time.perf_counter() - t0:.2f} s, "
+          f"counts {again['counts']}")  # fmt: skip
+
+
 def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        run(*(int(n) for n in sys.argv[2].split(",")))
+        return 0
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--people", type=int, default=50000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = setup(Path(tmp))
-        print(f"load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        started = time.perf_counter()
-        token, mothers = build(max(args.people, args.posts + args.batch), args.posts + args.batch)
-        print(f"built {len(mothers):,} mothers in {args.people:,} residents "
-              f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "famplan.cli", "serve", f"127.0.0.1:{port}"],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            wait_for(port)
-            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            rng = random.Random(7)
-            # Warm-up: the first request imports and connects.
-            conn.request("GET", "/api/deliveries/none", headers=headers)
-            conn.getresponse().read()
-            times: list[float] = []
-            cpu = cpu_seconds(server.pid)
-            for i in range(args.posts):
-                body = json.dumps(delivery(mothers[i], i, rng))
-                t0 = time.perf_counter()
-                conn.request("POST", "/api/deliveries", body, headers)
-                response = conn.getresponse()
-                data = response.read()
-                times.append((time.perf_counter() - t0) * 1000)
-                if response.status != 200:
-                    raise SystemExit(f"post {i}: {response.status} {data[:300]!r}")
-            cpu = cpu_seconds(server.pid) - cpu
-            print(
-                f"{args.posts} single posts: p50 {statistics.median(times):.1f} ms, "
-                f"p95 {percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms "
-                f"(requirement p95 < 50 ms); server CPU {cpu * 1000 / args.posts:.1f} ms a post"
-            )
-            items = [
-                delivery(mothers[args.posts + j], args.posts + j, rng) for j in range(args.batch)
-            ]
-            body = json.dumps({"deliveries": items})
-            cpu = cpu_seconds(server.pid)
-            t0 = time.perf_counter()
-            conn.request("POST", "/api/deliveries/batch", body, headers)
-            response = conn.getresponse()
-            data = response.read()
-            seconds = time.perf_counter() - t0
-            cpu = cpu_seconds(server.pid) - cpu
-            result = json.loads(data)
-            if response.status != 200:
-                raise SystemExit(f"batch: {response.status} {data[:500]!r}")
-            print(
-                f"batch of {args.batch}: {seconds:.2f} s ({cpu:.2f} s server CPU), "
-                f"counts {result['counts']} (requirement < 2 s)"
-            )
-            # And the batch again: every item a replay.
-            t0 = time.perf_counter()
-            conn.request("POST", "/api/deliveries/batch", body, headers)
-            again = json.loads(conn.getresponse().read())
-            print(f"the same batch again (replays): {time.perf_counter() - t0:.2f} s, "
-                  f"counts {again['counts']}")  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
-    return 0
+    print(f"load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    status = run_on_fresh_databases(
+        __file__, f"{args.posts},{args.batch},{args.people}", "hospital_api"
+    )
+    print(f"load after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return status
 
 
 if __name__ == "__main__":
