@@ -51,6 +51,8 @@ def test_it_links_a_birth_entered_on_the_registry_form(clerk_client, township_cl
     page = clerk_client.get(reverse("registration:detail", args=[r.pk])).content.decode()
     assert "已关联出生记录" in page
     checklist = clerk_client.get(reverse("registration:bundle_detail", args=[birth.pk]))
+    link = f'href="{reverse("registration:detail", args=[r.pk])}" data-testid="registration-link"'
+    assert link in checklist.content.decode()
     assert r.certificate_number in checklist.content.decode()
 
 
