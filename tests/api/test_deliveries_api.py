@@ -125,6 +125,16 @@ def test_it_refuses_bad_payloads_with_per_field_chinese_errors(
     assert AuditEntry.objects.filter(result="failed").exists()
 
 
+def test_it_names_a_misspelt_field_and_takes_a_numeric_record_id(hospital, mother):
+    payload = delivery(mother, record_id=20260001)
+    payload["weight"] = payload.pop("weight_g")
+    response = post(hospital.token, payload)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "weight", "message": "不认识的字段weight"}]
+    payload["weight_g"] = payload.pop("weight")
+    assert post(hospital.token, payload).json()["record_id"] == "20260001"
+
+
 def test_it_refuses_a_missing_field_and_lists_every_error(hospital, mother):
     payload = delivery(mother, weight_g=100)
     del payload["sex"]

@@ -6,9 +6,14 @@ from datetime import date
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class DeliveryIn(Schema):
+    # A hospital system's numeric record id is taken as text; a misspelt field is
+    # refused by name rather than silently dropped.
+    model_config = ConfigDict(coerce_numbers_to_str=True, extra="forbid")
+
     record_id: str = Field(..., description="机构病案号（本机构内唯一；重复提交同一内容为幂等）")
     mother_id_number: str = Field(..., description="母亲18位公民身份号码")
     delivered_on: date = Field(..., description="分娩日期，年-月-日，不能晚于今天")
