@@ -36,7 +36,6 @@ class Facility(models.Model):
     class Meta:
         verbose_name = "医疗卫生机构"
         verbose_name_plural = "医疗卫生机构"
-        indexes = [models.Index(fields=["unit"], name="facility_unit")]
 
     def __str__(self) -> str:
         return self.name
@@ -112,14 +111,17 @@ class DeliveryRecord(models.Model):
     """One delivery a facility reported, and the registry Birth it created or matched.
     Unique per (facility, the facility's own record id): posting it again is a replay."""
 
+    # No single-column indexes on facility and unit: the unique (facility, record_id)
+    # and the (unit, delivered_on) index below serve them (as registry tables do).
     facility = models.ForeignKey(
-        Facility, verbose_name="机构", on_delete=models.PROTECT, related_name="deliveries"
-    )
+        Facility, verbose_name="机构", on_delete=models.PROTECT, related_name="deliveries",
+        db_index=False,
+    )  # fmt: skip
     record_id = models.CharField("机构病案号", max_length=64)
     # The mother's village (copied from the registry): the jurisdiction key.
     unit = models.ForeignKey(
         "orgunits.OrgUnit", verbose_name="母亲所属村(居)", on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )  # fmt: skip
     mother = models.ForeignKey(
         "registry.Person", verbose_name="母亲", on_delete=models.PROTECT, related_name="+"
