@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "famplan.quality",
     "famplan.registration",
     "famplan.indicators",
+    "famplan.health",
     "famplan.demo",
 ]
 

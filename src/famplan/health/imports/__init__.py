@@ -1,0 +1,1 @@
+"""Import record types of the health app (registered from HealthConfig.ready)."""
