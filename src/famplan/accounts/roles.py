@@ -34,6 +34,12 @@ class Cap:
     INDICATORS_VIEW = "indicators.view"
     INDICATORS_REFRESH = "indicators.refresh"
     TARGETS_SET = "indicators.targets"
+    HEALTH_VIEW = "health.view"
+    HEALTH_CHECK_RECORD = "health.check_record"
+    HEALTH_FOLLOWUP_RECORD = "health.followup_record"
+    HEALTH_FOLIC_RECORD = "health.folic_record"
+    HEALTH_EXPORT = "health.export"
+    HEALTH_TARGETS_SET = "health.targets"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_EXPORT, Cap.HEALTH_TARGETS_SET),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -69,6 +76,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
             Cap.TARGETS_SET,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_FOLLOWUP_RECORD),
+            *(Cap.HEALTH_FOLIC_RECORD, Cap.HEALTH_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -81,6 +90,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_FOLLOWUP_RECORD, Cap.HEALTH_FOLIC_RECORD),
+            Cap.HEALTH_EXPORT,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -93,7 +104,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.JOBS_VIEW,
             Cap.INDICATORS_VIEW,
         }
-        | {Cap.REGISTRATION_VIEW}
+        | {Cap.REGISTRATION_VIEW, Cap.HEALTH_VIEW}
     ),
 }
 

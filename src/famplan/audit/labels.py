@@ -54,6 +54,21 @@ SPELLED_OUT = {
     "indicators.target.set": "设定指标目标",
     "indicators.target.copied": "下达指标目标",
     "indicators.report.exported": "导出统计指标",
+    "health.check.recorded": "登记孕前优生健康检查",
+    "health.check.viewed": "查看孕前优生健康检查",
+    "health.check.listed": "查看孕前优生健康检查列表",
+    "health.check.exported": "导出孕前优生健康检查",
+    "health.followup.recorded": "登记孕前优生随访结果",
+    "health.followup.viewed": "查看孕前优生随访",
+    "health.followup.listed": "查看孕前优生随访清单",
+    "health.followup.exported": "导出孕前优生随访清单",
+    "health.folic_issue.recorded": "登记叶酸发放",
+    "health.folic_issue.viewed": "查看叶酸发放",
+    "health.folic_issue.listed": "查看叶酸发放列表",
+    "health.folic_issue.exported": "导出叶酸发放",
+    "health.folic_followup.recorded": "登记叶酸随访",
+    "health.target.split": "分解孕前优生检查目标",
+    "health.target.set": "设定乡镇孕前优生检查目标",
 }
 
 SUBJECTS = {
@@ -110,6 +125,7 @@ APPS = {
     "orgunits": "行政区划",
     "demo": "演示数据",
     "audit": "审计与访问",
+    "health": "孕前优生与叶酸",
 }
 
 
