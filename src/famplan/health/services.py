@@ -123,7 +123,8 @@ def check_check(entry: CheckEntry, taken: set[tuple[int, date]]) -> list[FieldEr
         problems.append(FieldError("risk_factors", f"风险因素无法识别：{'、'.join(unknown)}"))
     if entry.risk_level == RiskLevel.HIGH and not entry.risk_factors:
         problems.append(FieldError("risk_factors", "高风险须选择至少一项风险因素"))
-    entry.risk_factors = sorted(set(entry.risk_factors), key=RiskFactor.values.index)
+    order = {code: i for i, code in enumerate(RiskFactor.values)}
+    entry.risk_factors = sorted(set(entry.risk_factors), key=lambda f: order.get(f, len(order)))
     entry.advice = _clean_into(problems, entry.advice, "advice", "咨询指导意见", 500)
     if (entry.wife.pk, entry.checked_on) in taken:
         problems.append(
