@@ -318,3 +318,25 @@ def test_risk_factors_takes_short_names_full_width_brackets_and_codes():
         "chronic",
         "anemia",
     ]
+
+
+def test_the_templates_download_and_an_upload_runs_as_a_job(
+    clerk_client, couple, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.transfer.test_imports import xlsx_bytes
+
+    for key in ("health_checks", "health_folic"):
+        response = clerk_client.get(f"/transfer/template/{key}/")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    upload = SimpleUploadedFile(
+        "检查.xlsx", xlsx_bytes([CHECK_HEADER, check_row(couple.wife.id_number)])
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk_client.post(
+            "/transfer/upload/", {"record_type": "health_checks", "file": upload}
+        )
+    assert response.status_code == 302
+    assert PrePregnancyCheck.objects.count() == 1
