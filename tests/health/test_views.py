@@ -348,3 +348,9 @@ def test_the_county_edits_a_townships_target(county_admin, county_client, clerk_
     # A township outside the county's code is refused, nothing written.
     county_client.post("/health/targets/set/", {"township": "620423100", "target": "1"})
     assert CheckTarget.objects.count() == 1
+
+
+def test_a_village_sees_no_township_coverage(village_client, check):
+    CheckTarget.objects.create(year=today().year, township_id="620422100", target=200)
+    response = village_client.get("/health/targets/")
+    assert response.context["rows"] == [] and "村(居)没有单独的目标" in response.text

@@ -170,9 +170,9 @@ def coverage(user: Any, year: int) -> list[CoverageRow]:
     townships = list(
         scope(OrgUnit.objects.filter(level=Level.TOWNSHIP), user, "code").order_by("code")
     )
-    if not townships and getattr(user, "org_unit_id", None):
-        # A village user sees the township above them.
-        townships = list(OrgUnit.objects.filter(code=user.org_unit_id[:9], level=Level.TOWNSHIP))
+    if not townships:
+        # Targets are set per township: a village has none of its own to cover.
+        return []
     codes = [t.code for t in townships]
     targets = {t.township_id: t for t in CheckTarget.objects.filter(year=year, township__in=codes)}
     done = dict(
