@@ -354,3 +354,26 @@ def test_a_village_sees_no_township_coverage(village_client, check):
     CheckTarget.objects.create(year=today().year, township_id="620422100", target=200)
     response = village_client.get("/health/targets/")
     assert response.context["rows"] == [] and "村(居)没有单独的目标" in response.text
+
+
+@pytest.mark.jurisdiction("health:folic_rates_export")
+def test_the_rates_export_holds_only_the_users_units(
+    clerk_client, village_worker, other_clerk, issue, other_issue
+):
+    for actor, record in ((village_worker, issue), (other_clerk, other_issue)):
+        folic_followup_record(
+            actor=actor, issue=record, visited_on=today(), aware=True, taking=True,
+            compliant=True,
+        )  # fmt: skip
+    rows = _sheet(clerk_client.get("/health/folic/rates/export/"))
+    assert [r[0] for r in rows[1:]] == ["620422100"] and rows[1][6] == 100.0
+    assert AuditEntry.objects.get(action="health.rates.exported").detail["rows"] == 1
+
+
+@pytest.mark.jurisdiction("health:targets_export")
+def test_the_coverage_export_holds_only_the_users_townships(clerk_client, county_client, check):
+    CheckTarget.objects.create(year=today().year, township_id="620422100", target=200)
+    rows = _sheet(clerk_client.get("/health/targets/export/"))
+    assert rows[1][:4] == ["620422100", "会师镇", 200, 1] and len(rows) == 2
+    assert len(_sheet(county_client.get("/health/targets/export/"))) == 3
+    assert AuditEntry.objects.filter(action="health.coverage.exported").count() == 2

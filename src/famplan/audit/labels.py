@@ -69,6 +69,8 @@ SPELLED_OUT = {
     "health.folic_followup.recorded": "登记叶酸随访",
     "health.target.split": "分解孕前优生检查目标",
     "health.target.set": "设定乡镇孕前优生检查目标",
+    "health.rates.exported": "导出叶酸知晓服用依从率",
+    "health.coverage.exported": "导出孕前优生检查覆盖率",
 }
 
 SUBJECTS = {

@@ -19,8 +19,10 @@ urlpatterns = [
     path("folic/export/", views.folic_export, name="folic_export"),
     path("folic/new/", views.folic_create, name="folic_create"),
     path("folic/rates/", views.folic_rates, name="folic_rates"),
+    path("folic/rates/export/", views.folic_rates_export, name="folic_rates_export"),
     path("folic/<int:pk>/", views.folic_detail, name="folic_detail"),
     path("targets/", views.targets, name="targets"),
+    path("targets/export/", views.targets_export, name="targets_export"),
     path("targets/split/", views.targets_split, name="targets_split"),
     path("targets/set/", views.target_set, name="target_set"),
 ]

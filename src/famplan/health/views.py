@@ -328,7 +328,69 @@ def folic_rates(request: HttpRequest) -> HttpResponse:
     return render(request, "health/folic_rates.html", {"form": form, "rows": rows, "total": total})
 
 
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+RATES_COLUMNS = [("单位代码", 14), ("单位", 16), ("随访人次", 10), ("知晓人次", 10),
+                 ("服用人次", 10), ("按要求服用人次", 12), ("知晓率(%)", 10), ("服用率(%)", 10),
+                 ("依从率(%)", 10)]  # fmt: skip
+
+
+@require_GET
+@capability_required(Cap.HEALTH_EXPORT)
+def folic_rates_export(request: HttpRequest) -> HttpResponse:
+    form = RatesForm(request.GET or None)
+    period = form.period()
+    if period is None:
+        return redirect(f"{reverse('health:folic_rates')}?{request.GET.urlencode()}")
+    date_from, date_to, level = period
+    rows = selectors.folic_rates(request.user, date_from=date_from, date_to=date_to, level=level)
+    return export_download(
+        actor=request.user,
+        action="health.rates.exported",
+        sheet="叶酸知晓服用依从率",
+        columns=RATES_COLUMNS,
+        rows=(
+            (
+                r.unit.code,
+                r.unit.name,
+                r.visits,
+                r.aware,
+                r.taking,
+                r.compliant,
+                _pct(r.awareness),
+                _pct(r.uptake),
+                _pct(r.compliance),
+            )
+            for r in rows
+        ),
+        detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "level": level},
+    )
+
+
 # --- targets and coverage ------------------------------------------------------------
+
+COVERAGE_COLUMNS = [("乡镇代码", 12), ("乡镇(街道)", 16), ("目标(对)", 10), ("已检查(对)", 10),
+                    ("覆盖率(%)", 10), ("分解依据", 50)]  # fmt: skip
+
+
+@require_GET
+@capability_required(Cap.HEALTH_EXPORT)
+def targets_export(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    rows = selectors.coverage(request.user, year)
+    return export_download(
+        actor=request.user,
+        action="health.coverage.exported",
+        sheet=f"{year}年孕前优生检查覆盖率",
+        columns=COVERAGE_COLUMNS,
+        rows=(
+            (r.township.code, r.township.name, r.target, r.done, _pct(r.rate), r.basis)
+            for r in rows
+        ),
+        detail={"year": year},
+    )
 
 
 def _year(request: HttpRequest) -> int:
@@ -355,6 +417,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             "total_done": total_done,
             "total_rate": total_done / total_target * 100 if total_target else None,
             "can_set": request.user.can(Cap.HEALTH_TARGETS_SET),
+            "can_export": request.user.can(Cap.HEALTH_EXPORT),
             "split_form": SplitForm(),
             "years": range(today().year + 1, today().year - 5, -1),
         },
