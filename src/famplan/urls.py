@@ -29,6 +29,7 @@ urlpatterns = [
     path("quality/", include("famplan.quality.urls")),
     path("registration/", include("famplan.registration.urls")),
     path("indicators/", include("famplan.indicators.urls")),
+    path("supplies/", include("famplan.supplies.urls")),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

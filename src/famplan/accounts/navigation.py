@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("本月录入", "registry:this_month", Cap.REGISTRY_EDIT),
     NavItem("生育登记", "registration:list", Cap.REGISTRATION_VIEW),
     NavItem("出生一件事", "registration:bundle_list", Cap.REGISTRATION_VIEW),
+    NavItem("避孕药具", "supplies:point_list", Cap.SUPPLIES_VIEW),
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),

@@ -34,6 +34,12 @@ class Cap:
     INDICATORS_VIEW = "indicators.view"
     INDICATORS_REFRESH = "indicators.refresh"
     TARGETS_SET = "indicators.targets"
+    SUPPLIES_VIEW = "supplies.view"
+    SUPPLIES_ENTER = "supplies.enter"  # deliveries and issues of points in reach
+    SUPPLIES_MANAGE = "supplies.manage"  # distribution points
+    SUPPLIES_KINDS = "supplies.kinds"  # the county's table of supply kinds
+    SUPPLIES_EXPORT = "supplies.export"
+    SUPPLIES_SERVICE = "supplies.service"  # a person's voluntary service requests
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +60,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE, Cap.SUPPLIES_KINDS),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -69,6 +77,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
             Cap.TARGETS_SET,
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -81,6 +91,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -93,7 +104,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.JOBS_VIEW,
             Cap.INDICATORS_VIEW,
         }
-        | {Cap.REGISTRATION_VIEW}
+        | {Cap.REGISTRATION_VIEW, Cap.SUPPLIES_VIEW}
     ),
 }
 

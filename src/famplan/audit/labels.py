@@ -54,6 +54,17 @@ SPELLED_OUT = {
     "indicators.target.set": "设定指标目标",
     "indicators.target.copied": "下达指标目标",
     "indicators.report.exported": "导出统计指标",
+    "supplies.kind.created": "新增药具种类",
+    "supplies.kind.updated": "修改药具种类",
+    "supplies.point.created": "新建药具发放点",
+    "supplies.point.updated": "修改药具发放点",
+    "supplies.point.exported": "导出药具发放点",
+    "supplies.delivery.recorded": "登记药具入库/配送",
+    "supplies.issue.recorded": "登记药具发放",
+    "supplies.report.exported": "导出药具月报",
+    "supplies.request.recorded": "登记药具服务记录",
+    "supplies.request.viewed": "查看药具服务记录",
+    "supplies.request.listed": "查看药具服务记录列表",
 }
 
 SUBJECTS = {
@@ -108,6 +119,7 @@ APPS = {
     "quality": "数据质量",
     "jobs": "后台任务",
     "orgunits": "行政区划",
+    "supplies": "避孕药具",
     "demo": "演示数据",
     "audit": "审计与访问",
 }

@@ -1,0 +1,1 @@
+"""The supplies import record types."""

@@ -1,0 +1,6 @@
+"""Supplies pages."""
+
+from __future__ import annotations
+
+app_name = "supplies"
+urlpatterns: list = []
