@@ -25,8 +25,8 @@ from famplan.common.errors import DomainError
 from famplan.orgunits.jurisdiction import jurisdiction_code, unit_in_scope
 from famplan.orgunits.models import CODE_LENGTH, Level, OrgUnit
 from famplan.registry.models import Person
-from famplan.registry.services.errors import FieldError
 from famplan.registry.services.checks import raise_first
+from famplan.registry.services.errors import FieldError
 from famplan.supplies.models import (
     Direction,
     DistributionPoint,
@@ -351,9 +351,7 @@ def point_create(
     point = DistributionPoint.objects.create(
         unit=unit, name=name, place_kind=place_kind, address=address, opened_on=opened_on
     )
-    audit_log(
-        actor=actor, action="supplies.point.created", target=point, org_unit_id=unit.code
-    )
+    audit_log(actor=actor, action="supplies.point.created", target=point, org_unit_id=unit.code)
     return point
 
 
