@@ -21,6 +21,7 @@ COUNT_LABELS = {
     "marriages": "婚姻",
     "arrivals": "流入",
     "departures": "流出",
+    "supply_issues": "药具月发放数",
 }
 
 
