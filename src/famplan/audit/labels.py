@@ -37,6 +37,7 @@ SPELLED_OUT = {
     "quality.conflicts.viewed": "查看号码冲突",
     "demo.county.generated": "生成演示人口",
     "demo.users.loaded": "载入演示账号",
+    "demo.supplies.generated": "生成演示药具数据",
     "jobs.job.started": "启动后台任务",
     "audit.access.denied": "无权访问（已拒绝）",
     "audit.access.not_found": "访问不存在或管辖范围外的记录",
