@@ -13,7 +13,7 @@ from famplan.common.dates import today
 from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.common.text import validate_text
 from famplan.orgunits.jurisdiction import scope
-from famplan.orgunits.models import Level, OrgUnit
+from famplan.orgunits.models import CODE_LENGTH, Level, OrgUnit
 from famplan.registry.forms import IdNumberField
 from famplan.registry.forms.filters import ANY, _style, unit_choices
 from famplan.registry.models import Person
@@ -183,7 +183,11 @@ class MovementForm(forms.Form):
     def __init__(self, *args: Any, user: Any, issue: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["point"].queryset = selectors.enterable_points(user)
-        self.fields["point"].label_from_instance = lambda p: f"{p.unit.name} {p.name}"
+        # A village worker sees her own village's points: the name says enough.
+        village_user = len(user.org_unit_id or "") == CODE_LENGTH[Level.VILLAGE]
+        self.fields["point"].label_from_instance = (
+            (lambda p: p.name) if village_user else (lambda p: f"{p.name}（{p.unit.name}）")
+        )
         # A retired kind can still be issued (its stock runs down), not delivered.
         kinds = SupplyKind.objects.all() if issue else SupplyKind.objects.filter(active=True)
         self.fields["kind"].queryset = kinds
