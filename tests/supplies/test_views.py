@@ -257,3 +257,28 @@ def test_a_request_is_read_only_inside_the_jurisdiction_and_audited(
     assert list(other_client.get("/supplies/requests/").context["page_obj"]) == []
     assert AuditEntry.objects.filter(action="supplies.request.listed").count() == 2
     assert client_for(auditor).get("/supplies/requests/").status_code == 403
+
+
+@pytest.mark.jurisdiction("supplies:request_export")
+def test_it_exports_the_requests_of_the_jurisdiction_with_an_audit_row(
+    clerk_client, other_client, woman, township_clerk
+):
+    request_record(actor=township_clerk, person=woman, requested_on=today(), asked="咨询避孕方法")
+    rows = _xlsx_rows(clerk_client.get("/supplies/requests/export/"))
+    assert rows[0] == ("日期", "服务对象", "村(居)", "咨询或需求", "提供的服务", "发放点")
+    assert [r[1] for r in rows[1:]] == ["王芳"]
+    assert woman.id_number not in str(rows)
+    assert AuditEntry.objects.get(action="supplies.request.exported").detail["rows"] == 1
+    assert len(_xlsx_rows(other_client.get("/supplies/requests/export/"))) == 1  # header only
+
+
+def test_the_request_list_filters_by_date(village_client, woman, township_clerk):
+    old = request_record(
+        actor=township_clerk, person=woman, requested_on=date(2025, 1, 5), asked="咨询"
+    )
+    request_record(actor=township_clerk, person=woman, requested_on=today(), asked="领取")
+    page = village_client.get("/supplies/requests/?date_to=2025-12-31")
+    assert list(page.context["page_obj"]) == [old]
+    bad = village_client.get("/supplies/requests/?date_from=2026-01-01&date_to=2025-01-01")
+    assert list(bad.context["page_obj"]) == []
+    assert "日期至不能早于日期自" in bad.content.decode()

@@ -66,6 +66,7 @@ SPELLED_OUT = {
     "supplies.request.recorded": "登记药具服务记录",
     "supplies.request.viewed": "查看药具服务记录",
     "supplies.request.listed": "查看药具服务记录列表",
+    "supplies.request.exported": "导出药具服务记录",
 }
 
 SUBJECTS = {

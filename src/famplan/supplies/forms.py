@@ -297,3 +297,34 @@ class RequestForm(forms.Form):
         if person is None:
             raise forms.ValidationError("该身份证号在人口库中不存在或不在您的管辖范围内。")
         return person
+
+
+class RequestFilterForm(forms.Form):
+    unit = forms.ChoiceField(label="村(居)", required=False)
+    date_from = _date("日期自", required=False)
+    date_to = _date("日期至", required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(user)
+        self.fields["unit"].error_messages["invalid_choice"] = (
+            "所选村(居)不存在或不在您的管辖范围内。"
+        )
+        _style(self)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", "日期至不能早于日期自。")
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        data = self.cleaned_data
+        return {
+            "unit": data["unit"] or None,
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }

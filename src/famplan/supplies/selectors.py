@@ -499,3 +499,23 @@ def search_requests(
     if date_to:
         rows = rows.filter(requested_on__lte=date_to)
     return rows.select_related("person", "unit", "point").order_by("-requested_on", "-pk")
+
+
+REQUEST_COLUMNS: list[tuple[str, float]] = [
+    ("日期", 12),
+    ("服务对象", 12),
+    ("村(居)", 16),
+    ("咨询或需求", 30),
+    ("提供的服务", 30),
+    ("发放点", 22),
+]
+
+
+def request_rows(requests: QuerySet[ServiceRequest]) -> Iterator[tuple]:
+    """The export's rows, one streamed query (no ID numbers: the name and village say
+    whose request it is, and an export should carry no more than that)."""
+    values = requests.values_list(
+        "requested_on", "person__name", "unit__name", "asked", "given", "point__name"
+    )
+    for row in values.iterator():
+        yield tuple("" if v is None else v for v in row)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("kinds/", views.kind_list, name="kind_list"),
     path("kinds/<int:pk>/", views.kind_edit, name="kind_edit"),
     path("requests/", views.request_list, name="request_list"),
+    path("requests/export/", views.request_export, name="request_export"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
 ]

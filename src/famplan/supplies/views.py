@@ -31,6 +31,7 @@ from famplan.supplies.forms import (
     PointFilterForm,
     PointForm,
     ReportForm,
+    RequestFilterForm,
     RequestForm,
 )
 from famplan.supplies.models import Direction, SupplyKind
@@ -75,6 +76,8 @@ def point_list(request: HttpRequest) -> HttpResponse:
             "can_enter": request.user.can(Cap.SUPPLIES_ENTER),
             "can_manage": request.user.can(Cap.SUPPLIES_MANAGE),
             "can_service": request.user.can(Cap.SUPPLIES_SERVICE),
+            # The import page of the transfer framework asks for the import right.
+            "can_import": request.user.can(Cap.REGISTRY_IMPORT),
         },
     )
 
@@ -341,20 +344,55 @@ def kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- voluntary service requests ------------------------------------------------------------
 
 
+def _request_filter(request: HttpRequest) -> tuple[RequestFilterForm, dict | None]:
+    form = RequestFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, form.filters()
+
+
 @require_GET
 @capability_required(Cap.SUPPLIES_SERVICE)
 def request_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.search_requests(request.user)
+    form, filters = _request_filter(request)
+    rows = selectors.search_requests(request.user, **(filters or {}))
+    if filters is None:
+        rows = rows.none()
     page = CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    audit_log(actor=request.user, action="supplies.request.listed", detail={"page": page.number})
+    audit_log(
+        actor=request.user,
+        action="supplies.request.listed",
+        detail={"filter": filters_for_audit(filters or {}), "page": page.number},
+    )
     return render(
         request,
         "supplies/request_list.html",
         {
+            "form": form,
             "page_obj": page,
             "querystring_without_page": querystring_without_page(request),
+            "export_query": querystring_without_page(request).rstrip("&"),
+            "can_export": request.user.can(Cap.SUPPLIES_EXPORT),
             "can_service": True,
         },
+    )
+
+
+@require_GET
+@capability_required(Cap.SUPPLIES_SERVICE)
+def request_export(request: HttpRequest) -> HttpResponse:
+    if not request.user.can(Cap.SUPPLIES_EXPORT):
+        raise PermissionDenied("您没有此项操作的权限。")
+    _form, filters = _request_filter(request)
+    if filters is None:
+        return redirect(f"{reverse('supplies:request_list')}?{request.GET.urlencode()}")
+    return export_download(
+        actor=request.user,
+        action="supplies.request.exported",
+        sheet="药具服务记录",
+        columns=selectors.REQUEST_COLUMNS,
+        rows=selectors.request_rows(selectors.search_requests(request.user, **filters)),
+        detail={"filter": filters_for_audit(filters)},
     )
 
 
