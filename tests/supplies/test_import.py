@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from famplan.audit.models import AuditEntry
 from famplan.common.dates import today
+from famplan.jobs.models import Job
 from famplan.registry.services.errors import FieldError
 from famplan.supplies.imports.issues import IssueCountImport, parse_month
 from famplan.supplies.models import Direction, StockMovement
@@ -203,3 +204,26 @@ def test_anything_else_is_a_month_or_a_chinese_refusal(value):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in str(refusal))
     else:
         assert month.day == 1 and month.year >= 2000
+
+
+@pytest.mark.django_db
+def test_the_template_and_the_upload_go_through_the_transfer_pages(
+    clerk_client, stocked, django_capture_on_commit_callbacks
+):
+    template = clerk_client.get("/transfer/template/supply_issues/")
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+    content = xlsx_bytes(
+        [HEADER, [VILLAGE, "东关社区卫生室", f"{_last_month():%Y-%m}", "紧急避孕药", 9, ""]]
+    )
+    upload = io.BytesIO(content)
+    upload.name = "发放.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk_client.post(
+            "/transfer/upload/", {"record_type": "supply_issues", "file": upload}
+        )
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.status == "succeeded", job.message
+    assert "药具月发放数 1" in job.message
+    assert StockMovement.objects.filter(direction=Direction.ISSUE).get().quantity == 9
