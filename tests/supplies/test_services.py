@@ -9,6 +9,7 @@ import pytest
 
 from famplan.audit.models import AuditEntry
 from famplan.common.dates import today
+from famplan.common.errors import DomainError
 from famplan.registry.services.errors import FieldError
 from famplan.supplies.models import Direction, DistributionPoint, PlaceKind, StockMovement
 from famplan.supplies.selectors import stock
@@ -17,6 +18,7 @@ from famplan.supplies.services import (
     kind_create,
     kind_update,
     month_end,
+    movement_void,
     point_create,
     point_update,
 )
@@ -189,3 +191,25 @@ def test_a_retired_kind_is_not_delivered_any_more(county_admin, township_clerk, 
     )  # fmt: skip
     with pytest.raises(FieldError, match="已停用，不能再入库"):
         deliver(township_clerk, points.clinic, "topical", 5)
+
+
+def test_a_mistaken_issue_is_taken_back_with_its_audit_row(village_worker, points):
+    deliver(village_worker, points.clinic, "condom_male", 10)
+    wrong = issue(village_worker, points.clinic, "condom_male", 8)
+    movement_void(actor=village_worker, movement=wrong, reason="数量录错")
+    assert not StockMovement.objects.filter(pk=wrong.pk).exists()
+    entry = AuditEntry.objects.get(action="supplies.issue.voided")
+    assert entry.detail["quantity"] == 8 and entry.detail["reason"] == "数量录错"
+    assert entry.target_id == str(wrong.pk)
+
+
+def test_a_delivery_already_given_out_cannot_be_taken_back(village_worker, points):
+    delivery = deliver(village_worker, points.clinic, "oral_pill", 10)
+    issue(village_worker, points.clinic, "oral_pill", 4)
+    with pytest.raises(DomainError, match="撤销后库存将小于零"):
+        movement_void(actor=village_worker, movement=delivery, reason="重复登记")
+    with pytest.raises(FieldError, match="请填写撤销原因"):
+        movement_void(actor=village_worker, movement=delivery, reason=" ")
+    second = deliver(village_worker, points.clinic, "oral_pill", 10)
+    movement_void(actor=village_worker, movement=second, reason="重复登记")
+    assert StockMovement.objects.filter(direction=Direction.DELIVERY).count() == 1

@@ -282,3 +282,19 @@ def test_the_request_list_filters_by_date(village_client, woman, township_clerk)
     bad = village_client.get("/supplies/requests/?date_from=2026-01-01&date_to=2025-01-01")
     assert list(bad.context["page_obj"]) == []
     assert "日期至不能早于日期自" in bad.content.decode()
+
+
+@pytest.mark.jurisdiction("supplies:movement_void")
+def test_a_worker_takes_back_her_own_villages_entry_only(
+    village_client, other_client, points, township_clerk
+):
+    mine = deliver(township_clerk, points.clinic, "condom_male", 10)
+    centre = deliver(township_clerk, points.centre, "condom_male", 10)
+    url = f"/supplies/movements/{mine.pk}/void/"
+    assert other_client.get(url).status_code == 404
+    assert other_client.post(url, {"reason": "错"}).status_code == 404
+    assert village_client.get(f"/supplies/movements/{centre.pk}/void/").status_code == 403
+    assert "请填写撤销原因" in village_client.post(url, {"reason": ""}).content.decode()
+    response = village_client.post(url, {"reason": "重复登记"})
+    assert response["Location"] == f"/supplies/points/{points.clinic.pk}/"
+    assert list(StockMovement.objects.all()) == [centre]

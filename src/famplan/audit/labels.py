@@ -62,6 +62,8 @@ SPELLED_OUT = {
     "supplies.point.exported": "导出药具发放点",
     "supplies.delivery.recorded": "登记药具入库/配送",
     "supplies.issue.recorded": "登记药具发放",
+    "supplies.delivery.voided": "撤销药具入库/配送",
+    "supplies.issue.voided": "撤销药具发放",
     "supplies.report.exported": "导出药具月报",
     "supplies.request.recorded": "登记药具服务记录",
     "supplies.request.viewed": "查看药具服务记录",

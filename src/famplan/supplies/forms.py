@@ -328,3 +328,12 @@ class RequestFilterForm(forms.Form):
             "date_from": data["date_from"],
             "date_to": data["date_to"],
         }
+
+
+class VoidForm(forms.Form):
+    reason = _text("撤销原因", 200, required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = "如：数量录错、药具选错、重复登记"
+        _big(self)

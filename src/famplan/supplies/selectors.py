@@ -186,6 +186,12 @@ def export_rows(points: QuerySet[DistributionPoint], shown: list[SupplyKind]) ->
 # --- one point's page ------------------------------------------------------------------
 
 
+def get_movement_for_user(user: Any, pk: Any) -> StockMovement:
+    return get_in_scope_or_404(
+        StockMovement.objects.select_related("point", "kind", "entered_by"), user, "unit", pk=pk
+    )
+
+
 def recent_movements(point: DistributionPoint, limit: int = 20) -> list[StockMovement]:
     return list(
         StockMovement.objects.filter(point=point)

@@ -300,6 +300,54 @@ def movement_record(
     return StockMovement.objects.get(pk=record["id"])
 
 
+VOID_ACTIONS = {
+    Direction.DELIVERY: "supplies.delivery.voided",
+    Direction.ISSUE: "supplies.issue.voided",
+}
+
+
+@transaction.atomic
+def movement_void(*, actor: Any, movement: StockMovement, reason: str) -> None:
+    """Take back a delivery or issue entered by mistake: the row goes, the audit row
+    keeps what it was and why. A delivery whose stock later issues already gave out
+    cannot be taken back (the stock would go below zero): those issues first."""
+    reason = reason.strip()
+    if not reason:
+        raise FieldError("reason", "请填写撤销原因")
+    lock_points([movement.point_id])
+    locked = StockMovement.objects.select_related("point", "kind").filter(pk=movement.pk).first()
+    if locked is None:
+        raise DomainError("该记录已被撤销")
+    point, kind = point_facts(locked.point), kind_facts(locked.kind)
+    if refusal := entry_refusal(actor, point):
+        raise FieldError("point", refusal)
+    if locked.direction == Direction.DELIVERY:
+        history = movement_history([(point["pk"], kind["pk"])])
+        moves = history.moves[(point["pk"], kind["pk"])]
+        moves.remove((locked.moved_on, locked.signed))
+        if available_on(moves, locked.moved_on) < 0:
+            raise DomainError(
+                f"{point['name']}的{kind['name']}在这次入库后已发放，撤销后库存将小于零；"
+                "请先撤销之后的发放"
+            )
+    detail = {
+        "point": point["pk"],
+        "kind": kind["name"],
+        "moved_on": locked.moved_on.isoformat(),
+        "quantity": locked.quantity,
+        "monthly": locked.monthly,
+        "reason": reason[:200],
+    }
+    audit_log(
+        actor=actor,
+        action=VOID_ACTIONS[locked.direction],
+        target=locked,
+        org_unit_id=locked.unit_id,
+        detail=detail,
+    )
+    locked.delete()
+
+
 # --- distribution points -----------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
     path("deliveries/new/", views.delivery_create, name="delivery_create"),
     path("issues/new/", views.issue_create, name="issue_create"),
+    path("movements/<int:pk>/void/", views.movement_void, name="movement_void"),
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),
     path("kinds/", views.kind_list, name="kind_list"),

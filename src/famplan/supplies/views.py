@@ -33,6 +33,7 @@ from famplan.supplies.forms import (
     ReportForm,
     RequestFilterForm,
     RequestForm,
+    VoidForm,
 )
 from famplan.supplies.models import Direction, SupplyKind
 from famplan.transfer.exports import export_download
@@ -233,6 +234,26 @@ def delivery_create(request: HttpRequest) -> HttpResponse:
 @capability_required(Cap.SUPPLIES_ENTER)
 def issue_create(request: HttpRequest) -> HttpResponse:
     return _movement(request, Direction.ISSUE)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.SUPPLIES_ENTER)
+def movement_void(request: HttpRequest, pk: int) -> HttpResponse:
+    movement = selectors.get_movement_for_user(request.user, pk)
+    if not services.can_enter(request.user, movement.point):
+        raise PermissionDenied(f"{movement.point.name}由乡镇管理，请由乡镇专干撤销。")
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.movement_void(
+                actor=request.user, movement=movement, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _refusal_on(form, exc)
+        else:
+            messages.success(request, f"已撤销{movement.get_direction_display()}记录。")
+            return redirect("supplies:point_detail", pk=movement.point_id)
+    return render(request, "supplies/movement_void.html", {"form": form, "m": movement})
 
 
 # --- the monthly report ------------------------------------------------------------------
