@@ -279,6 +279,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": result,
             "target": round(selectors.AVAILABILITY_TARGET * 100),
+            "current_month": result is not None and result.month == today().replace(day=1),
             "export_query": request.GET.urlencode(),
             "can_export": request.user.can(Cap.SUPPLIES_EXPORT),
             "can_service": request.user.can(Cap.SUPPLIES_SERVICE),
