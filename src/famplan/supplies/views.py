@@ -35,7 +35,7 @@ from famplan.supplies.forms import (
     RequestForm,
     VoidForm,
 )
-from famplan.supplies.models import Direction, SupplyKind
+from famplan.supplies.models import Direction, DistributionPoint, SupplyKind
 from famplan.transfer.exports import export_download
 
 
@@ -106,7 +106,7 @@ def point_export(request: HttpRequest) -> HttpResponse:
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.get_point_for_user(request.user, pk)
     shown = selectors.kinds()
-    balances = selectors.stock(type(point).objects.filter(pk=point.pk))
+    balances = selectors.stock(DistributionPoint.objects.filter(pk=point.pk))
     return render(
         request,
         "supplies/point_detail.html",
@@ -211,7 +211,7 @@ def _movement(request: HttpRequest, direction: str) -> HttpResponse:
             _refusal_on(form, exc)
         else:
             point, kind = data["point"], data["kind"]
-            balances = selectors.stock(type(point).objects.filter(pk=point.pk))
+            balances = selectors.stock(DistributionPoint.objects.filter(pk=point.pk))
             left = balances.get((point.pk, kind.pk), 0)
             verb = "发放" if issue else "入库"
             messages.success(
