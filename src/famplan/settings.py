@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "famplan.transfer",
     "famplan.quality",
     "famplan.registration",
+    "famplan.supplies",
     "famplan.indicators",
     "famplan.health",
     "famplan.demo",

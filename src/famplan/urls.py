@@ -30,6 +30,7 @@ urlpatterns = [
     path("registration/", include("famplan.registration.urls")),
     path("indicators/", include("famplan.indicators.urls")),
     path("health/", include("famplan.health.urls")),
+    path("supplies/", include("famplan.supplies.urls")),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

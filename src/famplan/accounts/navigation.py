@@ -26,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("孕前随访", "health:worklist", Cap.HEALTH_VIEW),
     NavItem("孕前检查", "health:check_list", Cap.HEALTH_VIEW),
     NavItem("叶酸", "health:folic_list", Cap.HEALTH_VIEW),
+    NavItem("避孕药具", "supplies:point_list", Cap.SUPPLIES_VIEW),
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),

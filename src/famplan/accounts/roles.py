@@ -40,6 +40,12 @@ class Cap:
     HEALTH_FOLIC_RECORD = "health.folic_record"
     HEALTH_EXPORT = "health.export"
     HEALTH_TARGETS_SET = "health.targets"
+    SUPPLIES_VIEW = "supplies.view"
+    SUPPLIES_ENTER = "supplies.enter"  # deliveries and issues of points in reach
+    SUPPLIES_MANAGE = "supplies.manage"  # distribution points
+    SUPPLIES_KINDS = "supplies.kinds"  # the county's table of supply kinds
+    SUPPLIES_EXPORT = "supplies.export"
+    SUPPLIES_SERVICE = "supplies.service"  # a person's voluntary service requests
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -61,6 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
             *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_EXPORT, Cap.HEALTH_TARGETS_SET),
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE, Cap.SUPPLIES_KINDS),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -78,6 +86,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.TARGETS_SET,
             *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_FOLLOWUP_RECORD),
             *(Cap.HEALTH_FOLIC_RECORD, Cap.HEALTH_EXPORT),
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -92,6 +102,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             *(Cap.HEALTH_VIEW, Cap.HEALTH_FOLLOWUP_RECORD, Cap.HEALTH_FOLIC_RECORD),
             Cap.HEALTH_EXPORT,
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -105,6 +116,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
         }
         | {Cap.REGISTRATION_VIEW, Cap.HEALTH_VIEW}
+        | {Cap.SUPPLIES_VIEW}
     ),
 }
 

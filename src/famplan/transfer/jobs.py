@@ -23,6 +23,7 @@ COUNT_LABELS = {
     "departures": "流出",
     "checks": "孕前优生健康检查",
     "folic_issues": "叶酸发放",
+    "supply_issues": "药具月发放数",
 }
 
 
