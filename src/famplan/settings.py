@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "famplan.supplies",
     "famplan.indicators",
     "famplan.health",
+    "famplan.benefits",
     "famplan.demo",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("indicators/", include("famplan.indicators.urls")),
     path("health/", include("famplan.health.urls")),
     path("supplies/", include("famplan.supplies.urls")),
+    path("benefits/", include("famplan.benefits.urls")),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("避孕药具", "supplies:point_list", Cap.SUPPLIES_VIEW),
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
+    NavItem("奖励扶助", "benefits:home", Cap.BENEFITS_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),
     NavItem("用户管理", "accounts:user_list", Cap.USERS_MANAGE),

@@ -46,6 +46,11 @@ class Cap:
     SUPPLIES_KINDS = "supplies.kinds"  # the county's table of supply kinds
     SUPPLIES_EXPORT = "supplies.export"
     SUPPLIES_SERVICE = "supplies.service"  # a person's voluntary service requests
+    BENEFITS_VIEW = "benefits.view"
+    BENEFITS_REVIEW = "benefits.review"
+    BENEFITS_MANAGE = "benefits.manage"
+    BENEFITS_PAY = "benefits.pay"
+    BENEFITS_EXPORT = "benefits.export"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -69,6 +74,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_EXPORT, Cap.HEALTH_TARGETS_SET),
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE, Cap.SUPPLIES_KINDS),
             *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
+            *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -88,6 +95,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.HEALTH_FOLIC_RECORD, Cap.HEALTH_EXPORT),
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
             *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -103,6 +111,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.HEALTH_VIEW, Cap.HEALTH_FOLLOWUP_RECORD, Cap.HEALTH_FOLIC_RECORD),
             Cap.HEALTH_EXPORT,
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
+            *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -117,6 +126,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
         | {Cap.REGISTRATION_VIEW, Cap.HEALTH_VIEW}
         | {Cap.SUPPLIES_VIEW}
+        | {Cap.BENEFITS_VIEW}
     ),
 }
 

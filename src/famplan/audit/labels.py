@@ -86,6 +86,34 @@ SPELLED_OUT = {
     "supplies.request.viewed": "查看药具服务记录",
     "supplies.request.listed": "查看药具服务记录列表",
     "supplies.request.exported": "导出药具服务记录",
+    "benefits.parameters.set": "设定扶助项目参数",
+    "benefits.cycle.opened": "开启年度发放周期",
+    "benefits.cycle.listed": "生成扶助候选名单",
+    "benefits.cycle.viewed": "查看年度发放周期",
+    "benefits.entry.viewed": "查看扶助对象审核信息",
+    "benefits.entry.village_reviewed": "村级审核扶助对象",
+    "benefits.notice.published": "发布扶助对象公示",
+    "benefits.notice.printed": "打印扶助对象公示名单",
+    "benefits.objection.recorded": "登记公示异议",
+    "benefits.objection.resolved": "处理公示异议",
+    "benefits.entry.township_reviewed": "乡镇审核扶助对象",
+    "benefits.duplicate.resolved": "核查疑似重复扶助对象",
+    "benefits.cycle.approved": "县级审批扶助名单",
+    "benefits.roster.frozen": "冻结发放花名册",
+    "benefits.roster.listed": "查看发放花名册",
+    "benefits.roster.exported": "导出发放花名册",
+    "benefits.roster.exited": "登记扶助对象退出",
+    "benefits.roster.entrant_added": "增补扶助对象",
+    "benefits.application.submitted": "受理扶助申请",
+    "benefits.account.created": "登记银行账户",
+    "benefits.account.changed": "变更银行账户",
+    "benefits.account.viewed": "查看银行账户",
+    "benefits.payment_file.exported": "生成银行代发文件",
+    "benefits.payment.confirmed": "确认发放结果",
+    "benefits.confirmations.imported": "导入银行发放结果",
+    "benefits.eligibility.viewed": "查看扶助资格说明",
+    "benefits.report.viewed": "查看扶助发放统计",
+    "benefits.report.exported": "导出扶助发放统计",
 }
 
 SUBJECTS = {
@@ -144,6 +172,7 @@ APPS = {
     "demo": "演示数据",
     "audit": "审计与访问",
     "health": "孕前优生与叶酸",
+    "benefits": "奖励扶助",
 }
 
 
