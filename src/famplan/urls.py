@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import include, path
 
+from famplan.api.urls import api
+
 
 @login_required
 def home(request):
@@ -32,6 +34,8 @@ urlpatterns = [
     path("health/", include("famplan.health.urls")),
     path("supplies/", include("famplan.supplies.urls")),
     path("benefits/", include("famplan.benefits.urls")),
+    path("deliveries/", include("famplan.deliveries.urls")),
+    path("api/", api.urls),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,7 @@ class Cap:
     ID_UNMASK = "registry.id_unmask"
     QUALITY_VIEW = "quality.view"
     BIRTHS_REPORT = "births.report"
+    FACILITIES_MANAGE = "deliveries.facilities"
     REGISTRATION_VIEW = "registration.view"
     REGISTRATION_HANDLE = "registration.handle"
     REGISTRATION_EXPORT = "registration.export"
@@ -76,6 +77,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
             *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
+            Cap.FACILITIES_MANAGE,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(

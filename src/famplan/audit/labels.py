@@ -114,6 +114,18 @@ SPELLED_OUT = {
     "benefits.eligibility.viewed": "查看扶助资格说明",
     "benefits.report.viewed": "查看扶助发放统计",
     "benefits.report.exported": "导出扶助发放统计",
+    "deliveries.facility.created": "新建医疗卫生机构",
+    "deliveries.member.added": "添加机构用户",
+    "deliveries.token.created": "创建机构接口令牌",
+    "deliveries.token.revoked": "吊销机构接口令牌",
+    "deliveries.delivery.recorded": "登记住院分娩",
+    "deliveries.delivery.listed": "查看住院分娩列表",
+    "deliveries.delivery.exported": "导出住院分娩",
+    "api.delivery.posted": "接口提交分娩记录",
+    "api.delivery.batch_posted": "接口批量提交分娩记录",
+    "api.delivery.viewed": "接口查询分娩记录",
+    "api.request.invalid": "接口请求格式有误",
+    "api.request.unauthorized": "接口令牌无效",
 }
 
 SUBJECTS = {
@@ -173,6 +185,8 @@ APPS = {
     "audit": "审计与访问",
     "health": "孕前优生与叶酸",
     "benefits": "奖励扶助",
+    "deliveries": "住院分娩",
+    "api": "数据接口",
 }
 
 
