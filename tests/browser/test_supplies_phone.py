@@ -51,6 +51,7 @@ def test_it_enters_an_issue_on_a_phone_and_the_stock_drops(off_network: OffNetwo
     expect(page).to_have_url(point_url)
     expect(page.get_by_role("alert").first).to_contain_text("已登记")
     assert _stock(off_network, "condom_male") == before - 3
+    off_network.screenshot("supplies-point-phone")
 
     # More than the stock: refused on the form, naming the point and the kind.
     page.get_by_role("link", name="登记发放").first.click()
