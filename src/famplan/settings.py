@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its docs page's assets, served locally (no CDN)
     "famplan.common",
     "famplan.orgunits",
     "famplan.accounts",
@@ -59,6 +60,10 @@ INSTALLED_APPS = [
     "famplan.registration",
     "famplan.supplies",
     "famplan.indicators",
+    "famplan.health",
+    "famplan.benefits",
+    "famplan.deliveries",
+    "famplan.api",
     "famplan.demo",
 ]
 
