@@ -51,6 +51,7 @@ def test_it_enters_an_issue_on_a_phone_and_the_stock_drops(off_network: OffNetwo
     expect(page).to_have_url(point_url)
     expect(page.get_by_role("alert").first).to_contain_text("已登记")
     assert _stock(off_network, "condom_male") == before - 3
+    off_network.screenshot("supplies-point-phone")
 
     # More than the stock: refused on the form, naming the point and the kind.
     page.get_by_role("link", name="登记发放").first.click()
@@ -61,3 +62,20 @@ def test_it_enters_an_issue_on_a_phone_and_the_stock_drops(off_network: OffNetwo
     assert _fits_the_screen(off_network)
     page.goto(point_url)
     assert _stock(off_network, "condom_male") == before - 3
+
+
+def test_the_list_and_the_monthly_report_read_on_a_phone(off_network: OffNetworkPage):
+    page = off_network.page
+    page.set_viewport_size(PHONE)
+    log_in(off_network, "township_clerk", DEMO_PASSWORD)
+    page.goto("/supplies/?has_stock=0")
+    expect(page.get_by_test_id("result-count")).to_be_visible()
+    off_network.screenshot("supplies-list-phone")
+    page.goto("/supplies/report/")
+    table = page.get_by_test_id("report-table")
+    expect(table).to_contain_text("合计")
+    expect(table).to_contain_text("%")
+    off_network.screenshot("supplies-report-phone")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-link").click()
+    assert download.value.suggested_filename.startswith("药具月报_")

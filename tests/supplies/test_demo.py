@@ -12,7 +12,7 @@ from famplan.audit.models import AuditEntry
 from famplan.demo.supplies import supplies_generate
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.supplies.models import DistributionPoint, PlaceKind, StockMovement
-from famplan.supplies.selectors import availability_rows
+from famplan.supplies.selectors import availability_rows, monthly_report
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 20)
@@ -46,3 +46,21 @@ def test_availability_is_mostly_met(units):
     stocked = sum(r[3] for r in rows)
     assert active == DistributionPoint.objects.count()
     assert stocked >= active - 2
+
+
+def test_the_report_and_the_indicator_rows_agree_month_by_month(units):
+    """Two readings of one rule (open at the month's end, every essential kind held):
+    the monthly report's totals and the indicators engine's village rows."""
+    county = OrgUnit.objects.get(code="620422")
+    supplies_generate(county=county, seed=5, today=TODAY)
+    DistributionPoint.objects.filter(pk=DistributionPoint.objects.order_by("pk")[0].pk).update(
+        closed_on=date(2026, 6, 15)
+    )
+    first, last = 2025 * 12 + 10, 2026 * 12 + 9
+    rows = list(availability_rows(first, last))
+    for index in range(first, last + 1):
+        month = date(index // 12, index % 12 + 1, 1)
+        report = monthly_report(county, month)
+        from_rows = [(a, s) for _, m, a, s in rows if m == index]
+        assert report.total.points_active == sum(a for a, _ in from_rows), month
+        assert report.total.points_stocked == sum(s for _, s in from_rows), month

@@ -213,3 +213,15 @@ def test_a_delivery_already_given_out_cannot_be_taken_back(village_worker, point
     second = deliver(village_worker, points.clinic, "oral_pill", 10)
     movement_void(actor=village_worker, movement=second, reason="重复登记")
     assert StockMovement.objects.filter(direction=Direction.DELIVERY).count() == 1
+
+
+def test_a_months_issues_are_counted_one_way_only(township_clerk, points):
+    last_month = today().replace(day=1) - timedelta(days=1)
+    deliver(township_clerk, points.clinic, "condom_male", 50, on=last_month.replace(day=1))
+    deliver(township_clerk, points.second, "condom_male", 50, on=last_month.replace(day=1))
+    issue(township_clerk, points.clinic, "condom_male", 5, on=last_month.replace(day=2))
+    with pytest.raises(FieldError, match="已按日期登记发放，不能再登记月发放数"):
+        issue(township_clerk, points.clinic, "condom_male", 9, on=last_month, monthly=True)
+    issue(township_clerk, points.second, "condom_male", 9, on=last_month, monthly=True)
+    with pytest.raises(FieldError, match="已登记月发放数，不能再按日期登记"):
+        issue(township_clerk, points.second, "condom_male", 1, on=last_month.replace(day=5))

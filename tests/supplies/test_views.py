@@ -298,3 +298,22 @@ def test_a_worker_takes_back_her_own_villages_entry_only(
     response = village_client.post(url, {"reason": "重复登记"})
     assert response["Location"] == f"/supplies/points/{points.clinic.pk}/"
     assert list(StockMovement.objects.all()) == [centre]
+
+
+def test_the_export_and_the_request_list_take_the_same_queries_for_more_rows(
+    clerk_client, points, township_clerk, woman, django_assert_max_num_queries
+):
+    request_record(actor=township_clerk, person=woman, requested_on=today(), asked="咨询")
+    with django_assert_max_num_queries(30) as few_export:
+        clerk_client.get("/supplies/export/")
+    with django_assert_max_num_queries(30) as few_list:
+        clerk_client.get("/supplies/requests/")
+    for n in range(10):
+        stock_fully(township_clerk, make_point(VILLAGE, f"药店{n}", PlaceKind.PHARMACY))
+        request_record(actor=township_clerk, person=woman, requested_on=today(), asked="咨询")
+    with django_assert_max_num_queries(len(few_export.captured_queries)):
+        rows = _xlsx_rows(clerk_client.get("/supplies/export/"))
+    assert len(rows) == 1 + 13
+    with django_assert_max_num_queries(len(few_list.captured_queries)):
+        page = clerk_client.get("/supplies/requests/")
+    assert len(page.context["page_obj"]) == 11

@@ -268,6 +268,10 @@ class MonthlyReport:
     rows: list[ReportRow]
     total: ReportRow
 
+    @property
+    def essential_names(self) -> str:
+        return "、".join(k.name for k in self.kinds if k.essential)
+
 
 def report_units(user: Any) -> QuerySet[OrgUnit]:
     """The units a user may report on: their own and every unit under it."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -115,6 +115,8 @@ class History:
     moves: dict[tuple[int, int], list[tuple[date, int]]]
     # (point, kind, month end) of the monthly issue counts already recorded
     monthly: set[tuple[int, int, date]]
+    # (point, kind, month end) of the months with issues recorded by date
+    dated: set[tuple[int, int, date]] = field(default_factory=set)
 
 
 def movement_history(pairs: Iterable[tuple[int, int]]) -> History:
@@ -133,8 +135,8 @@ def movement_history(pairs: Iterable[tuple[int, int]]) -> History:
                 continue
             signed = quantity if direction == Direction.DELIVERY else -quantity
             history.moves[(point, kind)].append((day, signed))
-            if monthly and direction == Direction.ISSUE:
-                history.monthly.add((point, kind, day))
+            if direction == Direction.ISSUE:
+                (history.monthly if monthly else history.dated).add((point, kind, month_end(day)))
     return history
 
 
@@ -186,13 +188,15 @@ def check_movement(entry: MovementEntry, history: History) -> list[FieldError]:
         if not kind["active"]:
             return [FieldError("kind", f"{kind['name']}已停用，不能再入库")]
         return []
-    if entry.monthly and (point["pk"], kind["pk"], day) in history.monthly:
-        return [
-            FieldError(
-                "moved_on",
-                f"{point['name']}{_month_label(day)}的{kind['name']}月发放数已登记，不能重复登记",
-            )
-        ]
+    # A month's issues are counted one way: a monthly total, or issue by issue.
+    month = (point["pk"], kind["pk"], month_end(day))
+    where = f"{point['name']}{_month_label(day)}的{kind['name']}"
+    if entry.monthly and month in history.monthly:
+        return [FieldError("moved_on", f"{where}月发放数已登记，不能重复登记")]
+    if entry.monthly and month in history.dated:
+        return [FieldError("moved_on", f"{where}已按日期登记发放，不能再登记月发放数")]
+    if not entry.monthly and month in history.monthly:
+        return [FieldError("moved_on", f"{where}已登记月发放数，不能再按日期登记")]
     available = max(available_on(history.moves.get(entry.key, []), day), 0)
     if entry.quantity > available:
         return [
@@ -214,8 +218,9 @@ def check_movements(entries: list[MovementEntry], history: History) -> list[list
         problems.append(found)
         if not found:
             history.moves.setdefault(entry.key, []).append((entry.moved_on, entry.signed))
-            if entry.monthly and entry.direction == Direction.ISSUE:
-                history.monthly.add((*entry.key, entry.moved_on))
+            if entry.direction == Direction.ISSUE:
+                months = history.monthly if entry.monthly else history.dated
+                months.add((*entry.key, month_end(entry.moved_on)))
     return problems
 
 
