@@ -34,6 +34,7 @@ class Cap:
     INDICATORS_VIEW = "indicators.view"
     INDICATORS_REFRESH = "indicators.refresh"
     TARGETS_SET = "indicators.targets"
+    ELEMENTS_ENTER = "indicators.elements"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -54,6 +55,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -69,6 +71,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
             Cap.TARGETS_SET,
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -81,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),

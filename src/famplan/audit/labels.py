@@ -54,6 +54,7 @@ SPELLED_OUT = {
     "indicators.target.set": "设定指标目标",
     "indicators.target.copied": "下达指标目标",
     "indicators.report.exported": "导出统计指标",
+    "indicators.elements.recorded": "填报统计数据",
 }
 
 SUBJECTS = {

@@ -16,6 +16,7 @@ from famplan.common import dates
 from famplan.common.bulk import insert_values
 from famplan.common.errors import DomainError
 from famplan.common.progress import Progress, no_progress
+from famplan.indicators.elements import ELEMENTS, ElementError, check_elements, check_month
 from famplan.indicators.indicators import INDICATORS
 from famplan.indicators.measures import GROUPS, MEASURES
 from famplan.indicators.models import Direction, MeasureValue, Target, ValuesRun
@@ -174,7 +175,8 @@ def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
         current |= Q(
             period_type=period_type, period_start=month_first_day(now_month - now_month % size)
         )
-    MeasureValue.objects.filter(in_years).exclude(measure__in=snapshots).delete()
+    # Manual data elements are entered, not computed: a refresh leaves them alone.
+    MeasureValue.objects.filter(in_years).exclude(measure__in=[*snapshots, *ELEMENTS]).delete()
     MeasureValue.objects.filter(in_years, current, measure__in=snapshots).delete()
 
 
@@ -365,3 +367,105 @@ def targets_copy_down(*, actor: Any, unit: OrgUnit, year: int) -> int:
         detail={"year": year, "indicators": sorted(targets), "units": len(below)},
     )
     return len(below) * len(targets)
+
+
+# --- manual data elements --------------------------------------------------------------
+
+
+def village_households(code: str, month: date) -> int:
+    """Households of the village not dissolved before the month (publicity's bound)."""
+    from famplan.registry.models import Household
+
+    alive = Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=month)
+    return Household.objects.filter(alive, unit_id=code).count()
+
+
+@transaction.atomic
+def elements_record(
+    *, actor: Any, unit: OrgUnit, month: date, values: dict[str, Any]
+) -> dict[str, int | None]:
+    """Set one village's manual figures for one month (a blank clears one), and move the
+    sums of its quarter, half-year and year and of every unit above it by the change,
+    so reports read them at once, without a refresh. Returns the figures as stored."""
+    if not unit_in_scope(actor, unit.code):
+        raise ElementError("unit", "所选单位不在您的管辖范围内")
+    if unit.level != Level.VILLAGE:
+        raise ElementError("unit", "填报数据按村（社区）填写，请选择村（社区）")
+    first = check_month(month, dates.today())
+    checked = check_elements(
+        values, households=village_households(unit.code, first), label=unit.name
+    )
+    # One writer at a time, as a refresh: the sums above move by differences.
+    _one_writer_at_a_time()
+    stored = dict(
+        MeasureValue.objects.select_for_update()
+        .filter(
+            period_type=PeriodType.MONTH,
+            period_start=first,
+            unit_id=unit.code,
+            measure__in=list(ELEMENTS),
+        )
+        .values_list("measure", "value")
+    )
+    changes = {
+        code: (value or 0) - stored.get(code, 0)
+        for code, value in checked.items()
+        if (value or 0) != stored.get(code, 0)
+    }
+    if changes:
+        _move_sums(unit.code, month_index(first), changes)
+    audit_log(
+        actor=actor,
+        action="indicators.elements.recorded",
+        target=unit,
+        org_unit_id=unit.code,
+        detail={
+            "month": first.isoformat(),
+            "values": checked,
+            "before": {code: stored.get(code) for code in ELEMENTS},
+        },
+    )
+    return checked
+
+
+def _move_sums(village: str, month: int, changes: dict[str, int]) -> None:
+    """Add each change to the village's month and to every period holding it, of the
+    village and of each unit above it (the ones the division tree has)."""
+    prefixes = [village[:n] for n in ROLLUP_LENGTHS]
+    units = [village, *OrgUnit.objects.filter(code__in=prefixes).values_list("code", flat=True)]
+    periods = [
+        (period_type.value, month_first_day(month - month % size))
+        for period_type, size in MONTHS_IN.items()
+    ]
+    keys = [(u, pt, start) for u in units for pt, start in periods]
+    found = {
+        (v.unit_id, v.period_type, v.period_start, v.measure): v
+        for v in MeasureValue.objects.select_for_update().filter(
+            unit_id__in=units,
+            measure__in=list(changes),
+            period_type__in=[pt for pt, _ in periods],
+            period_start__in=[start for _, start in periods],
+        )
+    }
+    new, gone, moved = [], [], []
+    for unit, period_type, start in keys:
+        for code, change in changes.items():
+            row = found.get((unit, period_type, start, code))
+            if row is None:
+                new.append(
+                    MeasureValue(
+                        unit_id=unit,
+                        period_type=period_type,
+                        period_start=start,
+                        measure=code,
+                        value=change,
+                    )
+                )
+            elif row.value + change == 0:
+                gone.append(row.pk)
+            else:
+                row.value += change
+                moved.append(row)
+    MeasureValue.objects.filter(pk__in=gone).delete()
+    MeasureValue.objects.bulk_update(moved, ["value"])
+    MeasureValue.objects.bulk_create(new)
