@@ -44,6 +44,15 @@ TABLES = [
     "registry_householdchange",
 ]
 OFFSET = 10_000_000  # id offset per clone: above every id of the county
+CLONED = [
+    "registry_household",
+    "registry_person",
+    "registry_birth",
+    "registry_death",
+    "registry_marriage",
+    "registry_migration",
+    "registry_residencechange",
+]
 
 
 def setup(database_url: str, var_dir: Path) -> None:
@@ -122,9 +131,10 @@ def id_number_sql(county: str, column: str) -> str:
     return f"({body} || substr('{CHECK}', (({total}) % 11) + 1, 1))"
 
 
-def clone_counties(count: int) -> list[str]:
+def clone_counties(count: int, start: int = 1) -> list[str]:
     """Clone Huining's records into `count` other Gansu counties, one SQL statement per
-    table and county. Returns the counties' codes."""
+    table and county, from the `start`th county on (what an interrupted run left of it
+    is deleted first). Returns the counties' codes."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -162,7 +172,11 @@ def clone_counties(count: int) -> list[str]:
             [f"{HUINING}%", counties],
         )
         cursor.execute("CREATE INDEX ON bench_village_map (county, old)")
+        for table in reversed(list(CLONED)):
+            cursor.execute(f"DELETE FROM {table} WHERE id >= %s", [start * OFFSET])
         for index, county in enumerate(counties, start=1):
+            if index < start:
+                continue
             started = time.perf_counter()
             clone_one(cursor, county, index * OFFSET)
             print(f"    {county}: cloned in {time.perf_counter() - started:.1f} s")
@@ -190,9 +204,11 @@ def clone_one(cursor, county: str, offset: int) -> None:
         },
         "registry_person": {
             "id": f"id + {offset}",
+            # Empty where the new number is someone's already (a migrant in from there).
             "id_number": (
-                f"CASE WHEN id_number LIKE '{HUINING}%' THEN {id_number_sql(county, 'id_number')}"
-                " END"
+                f"CASE WHEN id_number LIKE '{HUINING}%' AND NOT EXISTS (SELECT 1 FROM"
+                f" registry_person q WHERE q.id_number = {id_number_sql(county, 'id_number')})"
+                f" THEN {id_number_sql(county, 'id_number')} END"
             ),
             "household_id": f"household_id + {offset}",
             "hukou_unit_id": unit("hukou_unit_id"),
@@ -252,17 +268,21 @@ def main() -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--var-dir", type=Path, default=Path("/tmp/famplan_pg_bench"))
     parser.add_argument("--counties", type=int, default=0)
+    parser.add_argument("--start", type=int, default=1, help="resume from this county")
+    parser.add_argument("--skip-copy", action="store_true", help="the county is there")
     args = parser.parse_args()
     args.var_dir.mkdir(parents=True, exist_ok=True)
     setup(args.database_url, args.var_dir)
     started = time.perf_counter()
-    print("copying the county from SQLite")
-    copy_county(args.sqlite)
-    print(f"county copied in {time.perf_counter() - started:.1f} s")
+    if not args.skip_copy:
+        print("copying the county from SQLite")
+        copy_county(args.sqlite)
+        print(f"county copied in {time.perf_counter() - started:.1f} s")
     if args.counties:
         started = time.perf_counter()
-        load_gansu()
-        counties = clone_counties(args.counties)
+        if args.start == 1:
+            load_gansu()
+        counties = clone_counties(args.counties, args.start)
         print(
             f"{len(counties)} counties cloned in {time.perf_counter() - started:.1f} s: {counties}"
         )

@@ -99,7 +99,7 @@ def values_refresh(
     rows = village_rows + _roll_up(village_rows, _unit_codes())
     # In the order of the table's key (period type, start, unit, measure): the inserts
     # then append to the index instead of landing all over it.
-    rows.sort(key=lambda r: (r[1], r[2], r[0], r[3]))
+    rows.sort()  # the tuples are laid out in key order: no key function needed
     progress(80, f"正在保存 {len(rows):,} 个数值", force=True)
     now_month = month_index(dates.today())
     with transaction.atomic():
@@ -128,7 +128,7 @@ def values_refresh(
 
 
 def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
-    """Village rows (unit, period type, period start, measure, value) of every period:
+    """Village rows (period type, period start, unit, measure, value) of every period:
     the months as computed, the longer periods from their months by the measure's rule."""
     adapt = connection.ops.adapt_datefield_value
     starts: dict[int, Any] = {}
@@ -141,7 +141,7 @@ def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
     for (unit, measure), months in by_key.items():
         rule = MEASURES[measure].over_time
         for month, value in months.items():
-            yield unit, PeriodType.MONTH.value, start_of(month), measure, value
+            yield PeriodType.MONTH.value, start_of(month), unit, measure, value
         for period_type, size in MONTHS_IN.items():
             if size == 1:
                 continue
@@ -162,7 +162,7 @@ def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
                 totals = {key: months[month] for key, month in latest.items()}
             for key, value in totals.items():
                 if value:
-                    yield unit, period_type.value, start_of(key), measure, value
+                    yield period_type.value, start_of(key), unit, measure, value
 
 
 def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
@@ -196,15 +196,17 @@ def _roll_up(village_rows: list[tuple], units: set[str]) -> list[tuple]:
     below = village_rows
     for length in ROLLUP_LENGTHS:
         sums: dict[tuple, int] = defaultdict(int)
-        for unit, period_type, start, measure, value in below:
-            sums[unit[:length], period_type, start, measure] += value
+        for period_type, start, unit, measure, value in below:
+            sums[period_type, start, unit[:length], measure] += value
         # Zeros are not stored (a village's -1 against another's +1 after a move).
-        below = [(*key, value) for key, value in sums.items() if value and key[0] in units]
+        below = [(*key, value) for key, value in sums.items() if value and key[2] in units]
         rolled.extend(below)
     return rolled
 
 
-COLUMNS = ["run_id", "unit_id", "period_type", "period_start", "measure", "value"]
+# In the order of the rows' tuples: the table's key first (period type, start, unit,
+# measure), so that sorting the tuples sorts by the key.
+COLUMNS = ["run_id", "period_type", "period_start", "unit_id", "measure", "value"]
 
 
 def _insert(run_id: int, rows: list[tuple]) -> None:
