@@ -52,6 +52,7 @@ class Cap:
     BENEFITS_MANAGE = "benefits.manage"
     BENEFITS_PAY = "benefits.pay"
     BENEFITS_EXPORT = "benefits.export"
+    ELEMENTS_ENTER = "indicators.elements"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -78,6 +79,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
             *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
             Cap.FACILITIES_MANAGE,
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -98,6 +100,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
             *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -114,6 +117,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.HEALTH_EXPORT,
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),

@@ -126,6 +126,7 @@ SPELLED_OUT = {
     "api.delivery.viewed": "接口查询分娩记录",
     "api.request.invalid": "接口请求格式有误",
     "api.request.unauthorized": "接口令牌无效",
+    "indicators.elements.recorded": "填报统计数据",
 }
 
 SUBJECTS = {
