@@ -123,3 +123,15 @@ def test_it_takes_the_words_and_codes_hospital_systems_send(hospital, mother, se
     # The same delivery in the API's own codes is a replay of it.
     (again,) = record(hospital, data(mother, sex="F", place="hospital"))
     assert again.replayed
+
+
+def test_it_loads_the_demo_hospital_for_the_facility_user_once(county_admin, facility_user):
+    from famplan.deliveries.demo import demo_facility_load
+    from famplan.deliveries.models import FacilityMember
+    from famplan.orgunits.models import OrgUnit
+
+    county = OrgUnit.objects.get(code="620422")
+    first = demo_facility_load(county=county)
+    assert demo_facility_load(county=county) == first
+    assert first.name == "会宁县人民医院"
+    assert FacilityMember.objects.get(user=facility_user).facility == first

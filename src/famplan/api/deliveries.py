@@ -54,7 +54,7 @@ def delivery_out(record: DeliveryRecord) -> dict[str, Any]:
 
 
 def _data(item: DeliveryIn) -> DeliveryData:
-    return DeliveryData(**item.dict())
+    return DeliveryData(**item.model_dump())
 
 
 def _post(request: HttpRequest, items: list[DeliveryData]) -> list[DeliveryResult]:

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from famplan.common import dates
 from famplan.common.errors import DomainError
+from famplan.deliveries.demo import demo_facility_load
 from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
 from famplan.demo.supplies import supplies_generate
 from famplan.demo.users import DemoLogin, demo_users_load
@@ -90,6 +91,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         county = self._load_divisions(options["county"])
         logins = demo_users_load(county=county)
+        demo_facility_load(county=county)  # the facility user's hospital
 
         self._load_population(county, options)
         self._load_supplies(county, options)
