@@ -268,3 +268,18 @@ def test_it_imports_confirmations_from_the_page(frozen, county_client):
     row.refresh_from_db()
     assert row.payment_status == "failed" and row.failure_reason == "账户已销户"
     assert Entry.objects.filter(status=EntryStatus.APPROVED).count() == 4
+
+
+@pytest.mark.jurisdiction("benefits:layouts")
+def test_it_configures_a_bank_layout_at_the_county_only(frozen, county_client, clerk_client):
+    from famplan.benefits.models import BankLayout
+
+    lines = "姓名=name\n卡号=account_number\n发放金额=amount\n"
+    assert clerk_client.post(url("layouts"), {"name": "县农行", "lines": lines}).status_code == 403
+    bad = county_client.post(url("layouts"), {"name": "县农行", "lines": "卡号=card"})
+    assert "第1行“卡号=card”应为“表头=字段”" in bad.content.decode()
+    county_client.post(url("layouts"), {"name": "县农行", "sheet_name": "代发", "lines": lines})
+    layout = BankLayout.objects.get(name="县农行")
+    response = county_client.post(url("payment_file", frozen[0].pk), {"layout": layout.pk})
+    assert rows_of(response) == [["姓名", "卡号", "发放金额"], ["张父", "6229000011112222", 960.0]]
+    assert AuditEntry.objects.filter(action="benefits.layout.saved").count() == 1

@@ -109,6 +109,7 @@ SPELLED_OUT = {
     "benefits.account.changed": "变更银行账户",
     "benefits.account.viewed": "查看银行账户",
     "benefits.payment_file.exported": "生成银行代发文件",
+    "benefits.layout.saved": "设定银行代发格式",
     "benefits.payment.confirmed": "确认发放结果",
     "benefits.confirmations.imported": "导入银行发放结果",
     "benefits.eligibility.viewed": "查看扶助资格说明",

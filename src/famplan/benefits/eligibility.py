@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
 from famplan.benefits.models import (
@@ -75,15 +76,12 @@ _KIDS = ("n_children", "n_living", "living_sons", "living_daughters", "child_gra
 BIRTH_CHUNK = 2000
 
 
-def children_by_parent(
-    births: Any, out: dict[int, list[Any]], seen: set[tuple[int, int | None]]
-) -> None:
-    """Into `out`: parent pk -> [the _KIDS facts..., the set of the children's
-    mothers], from one grouped query over `births` (grouped by the couple, summed per
-    parent here: one scan serves both parents). `seen`: couples already counted."""
+def _couples_query(chunk: list[int]) -> Any:
+    """Births of the couples any of `chunk` belongs to, grouped by the couple."""
     living = ~Q(child__status=PersonStatus.DECEASED)
-    rows = (
-        births.order_by()
+    return (
+        Birth.objects.filter(Q(mother_id__in=chunk) | Q(father_id__in=chunk))
+        .order_by()
         .values_list("mother_id", "father_id")
         .annotate(
             n=Count("pk"),
@@ -96,27 +94,63 @@ def children_by_parent(
             died=Max("child__left_on", filter=~living),
         )
     )
-    for row in rows.iterator(chunk_size=5000):
-        mother, father = row[0], row[1]
-        if (mother, father) in seen:
+
+
+def _as_date(value: Any) -> date | None:
+    # SQLite hands an aggregate of a date column back as text.
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
+def children_by_parent(pks: list[int]) -> dict[int, list[Any]]:
+    """Parent pk -> [the _KIDS facts..., the set of the children's mothers] for the
+    people `pks`, from grouped queries over their couples' births (grouped by the
+    couple, summed per parent here: one scan serves both parents).
+
+    The SQL is compiled once and run for every chunk of keys with its own parameters:
+    compiling two IN lists of 2,000 keys a chunk through the ORM cost more than the
+    queries themselves over a county."""
+    out: dict[int, list[Any]] = {}
+    seen: set[tuple[int, int | None]] = set()
+    if not pks:
+        return out
+    size = min(BIRTH_CHUNK, len(pks))
+    markers = [-(i + 1) for i in range(size)]  # no person has a negative key
+    sql, template = _couples_query(markers).query.sql_with_params()
+    slots = [(i, -v - 1) for i, v in enumerate(template) if isinstance(v, int) and v < 0]
+    params = list(template)
+    with connection.cursor() as cursor:
+        for chunk in chunked(pks, size):
+            padded = list(chunk) + [chunk[-1]] * (size - len(chunk))
+            for at, index in slots:
+                params[at] = padded[index]
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                _merge(out, seen, row)
+    return out
+
+
+def _merge(out: dict[int, list[Any]], seen: set, row: tuple) -> None:
+    mother, father = row[0], row[1]
+    if (mother, father) in seen:  # a couple found through both spouses' chunks
+        return
+    seen.add((mother, father))
+    n, alive, sons, daughters, grade, youngest, died = row[2:]
+    youngest, died = _as_date(youngest), _as_date(died)
+    for parent in (mother, father):
+        if parent is None:
             continue
-        seen.add((mother, father))
-        for parent in (mother, father):
-            if parent is None:
-                continue
-            kids = out.get(parent)
-            if kids is None:
-                out[parent] = [*row[2:], {mother}]
-            else:  # a parent of children with more than one spouse
-                n, alive, sons, daughters, grade, youngest, died = row[2:]
-                kids[0] += n
-                kids[1] += alive
-                kids[2] += sons
-                kids[3] += daughters
-                kids[4] = _least(kids[4], grade)
-                kids[5] = max(kids[5], youngest)
-                kids[6] = _greatest(kids[6], died)
-                kids[7].add(mother)
+        kids = out.get(parent)
+        if kids is None:
+            out[parent] = [n, alive, sons, daughters, grade, youngest, died, {mother}]
+        else:  # a parent of children with more than one spouse
+            kids[0] += n
+            kids[1] += alive
+            kids[2] += sons
+            kids[3] += daughters
+            kids[4] = _least(kids[4], grade)
+            kids[5] = max(kids[5], youngest)
+            kids[6] = _greatest(kids[6], died)
+            kids[7].add(mother)
 
 
 def _least(a: Any, b: Any) -> Any:
@@ -176,12 +210,7 @@ def parent_facts(
         rows.extend(values.iterator(chunk_size=5000))
     # Their children: the births of the couples they belong to, by chunks of their keys
     # (a couple found through both spouses' chunks is counted once).
-    children: dict[int, list[Any]] = {}
-    seen: set[tuple[int, int | None]] = set()
-    pks = sorted(r["pk"] for r in rows)
-    for chunk in chunked(pks, BIRTH_CHUNK):
-        births = Birth.objects.filter(Q(mother_id__in=chunk) | Q(father_id__in=chunk))
-        children_by_parent(births, children, seen)
+    children = children_by_parent(sorted(r["pk"] for r in rows))
     mother_born: dict[int, date] = {}
     kept: list[dict[str, Any]] = []
     for row in rows:

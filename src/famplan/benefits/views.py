@@ -784,3 +784,35 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"发放统计_{cycle.year}",
         target=cycle,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.BENEFITS_PAY)
+def layouts(request: HttpRequest) -> HttpResponse:
+    """The banks' payment-file layouts (county-wide settings, no personal data)."""
+    from famplan.benefits.services.payments import LAYOUT_FIELDS
+
+    error = None
+    if request.method == "POST":
+        try:
+            services.bank_layout_save(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                sheet_name=request.POST.get("sheet_name", ""),
+                lines=request.POST.get("lines", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "代发格式已保存")
+            return redirect("benefits:layouts")
+    return render(
+        request,
+        "benefits/layouts.html",
+        {
+            "layouts": BankLayout.objects.order_by("name"),
+            "fields": LAYOUT_FIELDS.items(),
+            "error": error,
+            "posted": request.POST,
+        },
+    )

@@ -33,6 +33,7 @@ __all__ = [
     "AccountError",
     "ConfirmationReport",
     "bank_account_set",
+    "bank_layout_save",
     "check_account",
     "confirmations_import",
     "payment_file",
@@ -328,3 +329,37 @@ def _write_confirmations(actor, cycle, decided, report) -> None:
         target=cycle,
         detail={"paid": report.paid, "failed": report.failed},
     )
+
+
+@transaction.atomic
+def bank_layout_save(*, actor: Any, name: str, sheet_name: str, lines: str) -> BankLayout:
+    """A bank's layout from lines of "表头=字段" (字段 from LAYOUT_FIELDS), in order."""
+    if len(actor.org_unit_id or "") != 6:
+        raise DomainError("代发格式须由县级设定")
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写格式名称")
+    columns = []
+    for number, line in enumerate(lines.splitlines(), start=1):
+        if not line.strip():
+            continue
+        header, sep, key = line.partition("=")
+        if not sep or not header.strip() or key.strip() not in LAYOUT_FIELDS:
+            raise DomainError(
+                f"第{number}行“{line.strip()}”应为“表头=字段”，字段可选："
+                + "、".join(LAYOUT_FIELDS)
+            )
+        columns.append([header.strip(), key.strip()])
+    if not any(key == "account_number" for _h, key in columns):
+        raise DomainError("代发格式须包含账号列（account_number）")
+    layout, created = BankLayout.objects.update_or_create(
+        name=name[:50],
+        defaults={"columns": columns, "sheet_name": (sheet_name.strip() or "代发明细")[:31]},
+    )
+    audit_log(
+        actor=actor,
+        action="benefits.layout.saved",
+        target=layout,
+        detail={"columns": columns, "new": created},
+    )
+    return layout
