@@ -111,8 +111,10 @@ def run(count: int) -> None:
     print(f"  validate: {validate:.2f} s ({count / validate:,.0f} rows/s)")
     print(f"  write:    {write:.2f} s ({count / write:,.0f} rows/s)")
     print(f"  total:    {total:.2f} s ({count / total:,.0f} rows/s)  counts {result.counts}")
-    print(f"  cpu:      validate {cpu_validate:.2f} s + write {cpu_write:.2f} s = "
-          f"{cpu_validate + cpu_write:.2f} s ({count / (cpu_validate + cpu_write):,.0f} rows/s)")
+    print(
+        f"  cpu:      validate {cpu_validate:.2f} s + write {cpu_write:.2f} s = "
+        f"{cpu_validate + cpu_write:.2f} s ({count / (cpu_validate + cpu_write):,.0f} rows/s)"
+    )
     print(f"  stored: {Person.objects.count():,} people, {Household.objects.count():,} households")
 
 
