@@ -31,6 +31,9 @@ urlpatterns = [
     path("quality/", include("famplan.quality.urls")),
     path("registration/", include("famplan.registration.urls")),
     path("indicators/", include("famplan.indicators.urls")),
+    path("health/", include("famplan.health.urls")),
+    path("supplies/", include("famplan.supplies.urls")),
+    path("benefits/", include("famplan.benefits.urls")),
     path("deliveries/", include("famplan.deliveries.urls")),
     path("api/", api.urls),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.

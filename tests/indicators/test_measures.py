@@ -132,3 +132,17 @@ def test_it_refreshes_from_the_command_line(county2024):
     assert "计算完成：2024—2024年" in out.getvalue()
     assert values(COUNTY)["births"] == 4
     assert ValuesRun.objects.get().started_by is None
+
+
+def test_it_counts_the_same_population_whatever_the_range(county2024, county_admin):
+    # The population query folds changes before the range into an opening balance and
+    # leaves out those after it (R's move of Sep 2024, the 2024 births and deaths): a
+    # refresh of 2023 alone, then of 2023-2024, give the same figures as 2024 alone.
+    values_refresh(actor=county_admin, first_year=2023, last_year=2023)
+    end_2023 = {u: values(u, "year", date(2023, 1, 1)).get("population_end") for u in (V1, V2, V3)}
+    assert end_2023 == {V1: 12, V2: 4, V3: 5}
+    values_refresh(actor=county_admin, first_year=2024, last_year=2024)
+    alone = {u: values(u) for u in (V1, V2, V3, T1, COUNTY)}
+    values_refresh(actor=county_admin, first_year=2023, last_year=2024)
+    assert {u: values(u) for u in (V1, V2, V3, T1, COUNTY)} == alone
+    assert values(V2, "year", date(2023, 1, 1))["population_end"] == 4

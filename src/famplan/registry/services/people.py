@@ -42,6 +42,8 @@ class PersonData:
     marital_status: str = ""
     phone: str = ""
     registered_on: date | None = None
+    disability_grade: int | None = None
+    one_child_certificate_on: date | None = None
 
 
 def check_person_facts(data: PersonData) -> None:
