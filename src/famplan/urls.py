@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import include, path
 
+from famplan.api.urls import api
+
 
 @login_required
 def home(request):
@@ -29,6 +31,11 @@ urlpatterns = [
     path("quality/", include("famplan.quality.urls")),
     path("registration/", include("famplan.registration.urls")),
     path("indicators/", include("famplan.indicators.urls")),
+    path("health/", include("famplan.health.urls")),
+    path("supplies/", include("famplan.supplies.urls")),
+    path("benefits/", include("famplan.benefits.urls")),
+    path("deliveries/", include("famplan.deliveries.urls")),
+    path("api/", api.urls),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

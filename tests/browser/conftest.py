@@ -79,10 +79,31 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float
 
 
 @pytest.fixture(scope="session")
-def famplan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def famplan_server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the server (its SQLite database): for a test's setup steps
+    run as `famplan` subprocesses against the same data."""
+    return _server_env(tmp_path_factory.mktemp("famplan-var"))
+
+
+def run_in_server_db(env: dict[str, str], code: str) -> str:
+    """Python `code` run with Django set up on the server's database; its stdout."""
+    script = (
+        "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'famplan.settings')\n"
+    )
+    script += "django.setup()\n" + code
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def famplan_server(famplan_server_env: dict[str, str]) -> Iterator[str]:
     """Base URL of a running famplan with the demo county loaded."""
-    var_dir = tmp_path_factory.mktemp("famplan-var")
-    env = _server_env(var_dir)
+    env = famplan_server_env
+    var_dir = Path(env["FAMPLAN_VAR_DIR"])
     for step in (("migrate", "--no-input", "-v", "0"), ("demo",)):
         done = subprocess.run(
             _famplan(*step), env=env, capture_output=True, text=True, timeout=300, check=False

@@ -14,6 +14,7 @@ from famplan.registry.forms import (
     village_field,
 )
 from famplan.registry.models import (
+    DisabilityGrade,
     Ethnicity,
     HukouType,
     MaritalStatus,
@@ -52,6 +53,17 @@ class PersonFieldsForm(ServiceForm):
         label="与户主关系", choices=blank("未填", Relation.choices), required=False
     )
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    disability_grade = forms.TypedChoiceField(
+        label="残疾等级",
+        choices=blank("无", [(str(v), label) for v, label in DisabilityGrade.choices]),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="按残疾人证填写；计划生育家庭特别扶助读取此项",
+    )
+    one_child_certificate_on = forms.DateField(
+        label="独生子女父母光荣证领证日期", widget=date_input(), required=False
+    )
 
     def person_data(self, unit_id: str, **extra: Any) -> PersonData:
         data = self.cleaned_data
@@ -67,6 +79,8 @@ class PersonFieldsForm(ServiceForm):
             household_id=household.pk if household else None,
             relation_to_head=data.get("relation_to_head") or "",
             phone=data.get("phone") or "",
+            disability_grade=data.get("disability_grade"),
+            one_child_certificate_on=data.get("one_child_certificate_on"),
             **extra,
         )
 
@@ -149,6 +163,8 @@ def initial_for(person: Person) -> dict[str, Any]:
         "relation_to_head": person.relation_to_head,
         "marital_status": person.marital_status,
         "phone": person.phone,
+        "disability_grade": person.disability_grade,
+        "one_child_certificate_on": person.one_child_certificate_on,
         "registered_on": person.registered_on,
         "version": person.version,
     }

@@ -26,6 +26,15 @@ class PersonStatus(models.TextChoices):
 ON_REGISTER = (PersonStatus.ACTIVE, PersonStatus.AWAY)
 
 
+class DisabilityGrade(models.IntegerChoices):
+    """残疾等级 as on the disability certificate (残疾人证): grade 1 is the most severe."""
+
+    GRADE_1 = 1, "一级"
+    GRADE_2 = 2, "二级"
+    GRADE_3 = 3, "三级"
+    GRADE_4 = 4, "四级"
+
+
 class MaritalStatus(models.TextChoices):
     UNMARRIED = "unmarried", "未婚"
     FIRST_MARRIED = "first_married", "初婚"

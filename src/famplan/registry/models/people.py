@@ -10,6 +10,7 @@ from famplan.common.dates import age_on
 from famplan.common.idnumbers import mask_id_number
 from famplan.registry.models.base import RegistryRecord
 from famplan.registry.models.choices import (
+    DisabilityGrade,
     Ethnicity,
     HukouType,
     MaritalStatus,
@@ -72,6 +73,12 @@ class Person(RegistryRecord):
         "婚姻状况", max_length=15, choices=MaritalStatus.choices, blank=True
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Read by the benefit rules (特别扶助 for a disabled only child, 独生子女父母奖励).
+    # Nullable, so adding them is an ALTER TABLE ADD COLUMN, not a rebuild of the table.
+    disability_grade = models.PositiveSmallIntegerField(
+        "残疾等级", choices=DisabilityGrade.choices, null=True, blank=True
+    )
+    one_child_certificate_on = models.DateField("独生子女父母光荣证领证日期", null=True, blank=True)
     registered_on = models.DateField("登记日期")  # arrival or birth
     left_on = models.DateField("注销日期", null=True, blank=True)  # death or departure
     status = models.CharField(

@@ -55,6 +55,8 @@ DETAIL_FIELDS = [
     "relation_to_head",
     "marital_status",
     "phone",
+    "disability_grade",
+    "one_child_certificate_on",
     "registered_on",
     "left_on",
     "status",
