@@ -88,11 +88,14 @@ def run(count: int) -> None:
 
     marks: dict[str, float] = {}
 
+    cpu_marks: dict[str, float] = {}
+
     def progress(percent: float, message: str = "") -> None:
         if percent >= 75 and "write" not in marks:
             marks["write"] = time.perf_counter()
+            cpu_marks["write"] = time.process_time()
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = import_table(
         content=content,
         filename="人员.xlsx",
@@ -100,12 +103,18 @@ def run(count: int) -> None:
         actor=admin,
         progress=progress,
     )
-    ended = time.perf_counter()
+    ended, cpu_ended = time.perf_counter(), time.process_time()
     validate, write = marks["write"] - started, ended - marks["write"]
+    # CPU seconds of this process: what a loaded machine's wall clock hides.
+    cpu_validate, cpu_write = cpu_marks["write"] - cpu_started, cpu_ended - cpu_marks["write"]
     total = ended - started
     print(f"  validate: {validate:.2f} s ({count / validate:,.0f} rows/s)")
     print(f"  write:    {write:.2f} s ({count / write:,.0f} rows/s)")
     print(f"  total:    {total:.2f} s ({count / total:,.0f} rows/s)  counts {result.counts}")
+    print(
+        f"  cpu:      validate {cpu_validate:.2f} s + write {cpu_write:.2f} s = "
+        f"{cpu_validate + cpu_write:.2f} s ({count / (cpu_validate + cpu_write):,.0f} rows/s)"
+    )
     print(f"  stored: {Person.objects.count():,} people, {Household.objects.count():,} households")
 
 

@@ -2,6 +2,7 @@
 
     uv run python benchmarks/generate_county.py --keep DIR    # once, ~2 minutes
     uv run python benchmarks/indicators.py --var-dir DIR [--year 2025] [--skip-loop]
+    uv run python benchmarks/indicators.py --var-dir DIR --database-url postgres://...
 
 On that database (SQLite) it times:
 1. a full rebuild of the values table from the records (every measure group, ten years
@@ -28,11 +29,11 @@ from itertools import pairwise
 from pathlib import Path
 
 
-def setup(var_dir: Path) -> None:
+def setup(var_dir: Path, database_url: str | None = None) -> None:
     os.environ.update(
         FAMPLAN_ENV="development",
         FAMPLAN_VAR_DIR=str(var_dir),
-        DATABASE_URL=f"sqlite:///{var_dir}/famplan.sqlite3",
+        DATABASE_URL=database_url or f"sqlite:///{var_dir}/famplan.sqlite3",
         DJANGO_SETTINGS_MODULE="famplan.settings",
     )
     import django
@@ -206,20 +207,27 @@ def main() -> int:
     parser.add_argument("--var-dir", type=Path, required=True)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--skip-loop", action="store_true")
+    parser.add_argument("--skip-duckdb", action="store_true")
+    parser.add_argument("--skip-rerun", action="store_true")
+    # PostgreSQL (benchmarks/pg_county.py fills it); the default is DIR's SQLite file.
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.var_dir}")
-    setup(args.var_dir)
+    where = args.database_url.split("@")[-1] if args.database_url else args.var_dir
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {where}")
+    setup(args.var_dir, args.database_url)
     from famplan.indicators.services import rebuild_years
 
     user = actor()
     first, last = rebuild_years()
     timed_rebuild(user, first, last, "full rebuild")
-    timed_rebuild(user, args.year, args.year, "rerun of one year")
+    if not args.skip_rerun:
+        timed_rebuild(user, args.year, args.year, "rerun of one year")
     read_all(args.year)
     if not args.skip_loop:
         found = orm_loop(args.year)
         print(f"    county by the loop: {found['620422']}")
-    duckdb_run(args.year)
+    if not args.skip_duckdb:
+        duckdb_run(args.year)
     return 0
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its docs page's assets, served locally (no CDN)
     "famplan.common",
     "famplan.orgunits",
     "famplan.accounts",
@@ -57,8 +58,12 @@ INSTALLED_APPS = [
     "famplan.transfer",
     "famplan.quality",
     "famplan.registration",
+    "famplan.supplies",
     "famplan.indicators",
+    "famplan.health",
     "famplan.benefits",
+    "famplan.deliveries",
+    "famplan.api",
     "famplan.demo",
 ]
 
@@ -107,13 +112,16 @@ except Exception as exc:  # dj_database_url raises several kinds for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock between two writers.
+    # "database is locked" upgrade deadlock between two writers. recursive_triggers
+    # makes the rows that INSERT OR REPLACE deletes fire the audit log's DELETE trigger
+    # (audit migration 0005): without it, REPLACE could overwrite an audit row.
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             " PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            " PRAGMA recursive_triggers=ON;"
         ),
     }
     _db["CONN_MAX_AGE"] = 0

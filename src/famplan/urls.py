@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import include, path
 
-
-@login_required
-def home(request):
-    from famplan.accounts.roles import Cap
-    from famplan.common.dates import today
-    from famplan.indicators.selectors import home_figures
-
-    figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
-    return render(request, "home.html", {"figures": figures})
-
+from famplan.api.urls import api
+from famplan.home import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -29,7 +19,11 @@ urlpatterns = [
     path("quality/", include("famplan.quality.urls")),
     path("registration/", include("famplan.registration.urls")),
     path("indicators/", include("famplan.indicators.urls")),
+    path("health/", include("famplan.health.urls")),
+    path("supplies/", include("famplan.supplies.urls")),
     path("benefits/", include("famplan.benefits.urls")),
+    path("deliveries/", include("famplan.deliveries.urls")),
+    path("api/", api.urls),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),
 ]

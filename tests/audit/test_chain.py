@@ -166,6 +166,29 @@ def test_it_finds_several_deleted_rows_and_names_the_gap(log):
     assert f"{log[1].seq}–{log[2].seq}" in problem.detail
 
 
+def test_it_finds_a_row_replaced_by_a_connection_without_recursive_triggers(log):
+    # famplan's connections make REPLACE fire the DELETE trigger (test_append_only);
+    # a program of one's own need not, and then the chain is what tells.
+    if connection.vendor != "sqlite":
+        pytest.skip("REPLACE is SQLite's")
+    replaced = log[2]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA recursive_triggers=OFF")
+        try:
+            cursor.execute(
+                f"INSERT OR REPLACE INTO {TABLE} (id, at, username, action, target_type,"
+                " target_id, target_label, detail, result, seq, prev_hash, row_hash)"
+                " SELECT id, at, username, action, target_type, target_id, '改过', detail,"
+                f" result, seq, prev_hash, row_hash FROM {TABLE} WHERE id = %s",
+                [replaced.pk],
+            )
+        finally:
+            cursor.execute("PRAGMA recursive_triggers=ON")
+    assert AuditEntry.objects.get(pk=replaced.pk).target_label == "改过"
+    problem = verify_log().problem
+    assert (problem.row_id, problem.kind) == (replaced.pk, "content changed")
+
+
 def test_it_finds_a_row_slipped_in_with_plain_sql(log):
     with connection.cursor() as cursor:
         cursor.execute(

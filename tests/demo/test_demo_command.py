@@ -36,7 +36,8 @@ def test_it_creates_one_login_per_role_in_the_expected_units():
     run_demo()
     # The generated population's records are entered by an account of their own, which
     # is not a login (inactive, no role).
-    logins = User.objects.exclude(username=GENERATOR_USERNAME)
+    # Nor is the demo hospital's API account (no usable password; its tokens act as it).
+    logins = User.objects.exclude(username=GENERATOR_USERNAME).filter(api_facility__isnull=True)
     placed = {u.username: (u.role, u.org_unit_id) for u in logins}
     assert not User.objects.get(username=GENERATOR_USERNAME).is_active
     assert placed == {
@@ -87,7 +88,8 @@ def test_it_can_run_twice_without_doubling_anything():
     units, users = OrgUnit.objects.count(), User.objects.count()
     out = run_demo()
     assert OrgUnit.objects.count() == units == 351
-    assert User.objects.count() == users == 7  # six logins and the generator's account
+    # Six logins, the generator's account and the demo hospital's API account.
+    assert User.objects.count() == users == 8
     assert "新增 0，更新 0，未变 351" in out
     assert "county_admin" in out
 

@@ -43,6 +43,18 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
+def unlinked_births():
+    """Births recorded without the automatic link (as before it existed, or entered
+    while the link was off): for the manual ways of linking them."""
+    from famplan.registration.services import on_births_recorded
+    from famplan.registry.services.births import births_recorded
+
+    births_recorded.disconnect(dispatch_uid="registration.link_on_birth")
+    yield
+    births_recorded.connect(on_births_recorded, dispatch_uid="registration.link_on_birth")
+
+
+@pytest.fixture
 def couple(township_clerk) -> Couple:
     wife = person(township_clerk, name="王芳", sex="F", born=date(1994, 5, 6), unit=VILLAGE)
     husband = person(township_clerk, name="李强", sex="M", born=date(1992, 3, 4), unit=VILLAGE)

@@ -119,7 +119,8 @@ def test_it_exports_the_worklist(clerk_client, other_client, newborn):
     response = clerk_client.get("/registration/births/export/")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "婴儿" and rows[1][0] == "李新"
-    assert rows[1][-1] == "出生医学证明、生育登记、户口登记、医保参保、社会保障卡"
+    # The registration was linked when the birth was recorded.
+    assert rows[1][-1] == "出生医学证明、户口登记、医保参保、社会保障卡"
     other = other_client.get("/registration/births/export/")
     assert len(list(load_workbook(io.BytesIO(other.content)).active.iter_rows())) == 1
     assert AuditEntry.objects.filter(action="registration.bundle.exported").count() == 2
@@ -127,7 +128,7 @@ def test_it_exports_the_worklist(clerk_client, other_client, newborn):
 
 @pytest.mark.jurisdiction("registration:bundle_detail")
 def test_it_records_an_item_from_the_checklist_page(
-    village_client, other_client, newborn, auditor, village_worker
+    unlinked_births, village_client, other_client, newborn, auditor, village_worker
 ):
     url = f"/registration/births/{newborn.pk}/"
     assert other_client.get(url).status_code == 404

@@ -197,7 +197,7 @@ def test_it_links_a_birth_from_the_page(township_clerk, clerk_client, other_clie
 
 @pytest.mark.jurisdiction("registration:link_births")
 def test_it_links_recorded_births_of_the_handlers_own_registrations(
-    township_clerk, clerk_client, other_client, couple
+    unlinked_births, township_clerk, clerk_client, other_client, couple
 ):
     r = submit(township_clerk, data_for(couple, expected_on=today() - timedelta(days=3)))
     birth = add_child(township_clerk, couple, today() - timedelta(days=3))

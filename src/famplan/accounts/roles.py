@@ -28,17 +28,31 @@ class Cap:
     ID_UNMASK = "registry.id_unmask"
     QUALITY_VIEW = "quality.view"
     BIRTHS_REPORT = "births.report"
+    FACILITIES_MANAGE = "deliveries.facilities"
     REGISTRATION_VIEW = "registration.view"
     REGISTRATION_HANDLE = "registration.handle"
     REGISTRATION_EXPORT = "registration.export"
     INDICATORS_VIEW = "indicators.view"
     INDICATORS_REFRESH = "indicators.refresh"
     TARGETS_SET = "indicators.targets"
+    HEALTH_VIEW = "health.view"
+    HEALTH_CHECK_RECORD = "health.check_record"
+    HEALTH_FOLLOWUP_RECORD = "health.followup_record"
+    HEALTH_FOLIC_RECORD = "health.folic_record"
+    HEALTH_EXPORT = "health.export"
+    HEALTH_TARGETS_SET = "health.targets"
+    SUPPLIES_VIEW = "supplies.view"
+    SUPPLIES_ENTER = "supplies.enter"  # deliveries and issues of points in reach
+    SUPPLIES_MANAGE = "supplies.manage"  # distribution points
+    SUPPLIES_KINDS = "supplies.kinds"  # the county's table of supply kinds
+    SUPPLIES_EXPORT = "supplies.export"
+    SUPPLIES_SERVICE = "supplies.service"  # a person's voluntary service requests
     BENEFITS_VIEW = "benefits.view"
     BENEFITS_REVIEW = "benefits.review"
     BENEFITS_MANAGE = "benefits.manage"
     BENEFITS_PAY = "benefits.pay"
     BENEFITS_EXPORT = "benefits.export"
+    ELEMENTS_ENTER = "indicators.elements"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -59,8 +73,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.INDICATORS_VIEW,
             Cap.INDICATORS_REFRESH,
             Cap.TARGETS_SET,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_EXPORT, Cap.HEALTH_TARGETS_SET),
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE, Cap.SUPPLIES_KINDS),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
             *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
+            Cap.FACILITIES_MANAGE,
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -76,7 +95,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_HANDLE, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
             Cap.TARGETS_SET,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_CHECK_RECORD, Cap.HEALTH_FOLLOWUP_RECORD),
+            *(Cap.HEALTH_FOLIC_RECORD, Cap.HEALTH_EXPORT),
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
+            *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -89,7 +113,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.QUALITY_VIEW,
             *(Cap.REGISTRATION_VIEW, Cap.REGISTRATION_EXPORT),
             Cap.INDICATORS_VIEW,
+            *(Cap.HEALTH_VIEW, Cap.HEALTH_FOLLOWUP_RECORD, Cap.HEALTH_FOLIC_RECORD),
+            Cap.HEALTH_EXPORT,
+            *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
+            Cap.ELEMENTS_ENTER,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -102,7 +130,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.JOBS_VIEW,
             Cap.INDICATORS_VIEW,
         }
-        | {Cap.REGISTRATION_VIEW, Cap.BENEFITS_VIEW}
+        | {Cap.REGISTRATION_VIEW, Cap.HEALTH_VIEW}
+        | {Cap.SUPPLIES_VIEW}
+        | {Cap.BENEFITS_VIEW}
     ),
 }
 

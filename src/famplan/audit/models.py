@@ -58,6 +58,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # audit_unit_at (org_unit, at) serves every lookup by unit
     )
     target_type = models.CharField("对象类型", max_length=50, blank=True)
     target_id = models.CharField("对象ID", max_length=64, blank=True)

@@ -191,3 +191,25 @@ def insert_objects(model: type[models.Model], objs: list[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
+
+
+def select_in(
+    model: type[models.Model], columns: Sequence[str], key: str, keys: Sequence[Any]
+) -> list[tuple]:
+    """Rows of `columns` (column names) whose `key` column is one of `keys`: one plain
+    SELECT per LOOKUP_CHUNK keys. Django's `__in` builds every value of the list through
+    its lookup machinery, about 10 µs a value: a second for the ID numbers of a
+    100,000-row import, where this takes a tenth of it. Values come back raw (dates as
+    the database gives them), so use it for codes, numbers and keys."""
+    connection = _db()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    table = quote(model._meta.db_table)
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for chunk in chunked(keys):
+            marks = ", ".join(["%s"] * len(chunk))
+            # Names come from the caller's model; every value is a parameter.
+            cursor.execute(f"SELECT {names} FROM {table} WHERE {quote(key)} IN ({marks})", chunk)  # noqa: S608
+            found.extend(cursor.fetchall())
+    return found

@@ -24,15 +24,16 @@ def today() -> date:
     return timezone.localdate()
 
 
-_today_cache: list = [date.min, 0.0]
+_today_cache: list = [date.min, 0.0, None]
 
 
 def today_cached() -> date:
     """today(), read from the clock at most once a second: imports ask once a cell or a
-    row, and the time zone conversion behind it costs more than the check itself."""
+    row, and the time zone conversion behind it costs more than the check itself.
+    (A `today` replaced in a test is asked at once: the cache remembers whose it is.)"""
     now = time.monotonic()
-    if now - _today_cache[1] > 1:
-        _today_cache[:] = [today(), now]
+    if now - _today_cache[1] > 1 or _today_cache[2] is not today:
+        _today_cache[:] = [today(), now, today]
     return _today_cache[0]
 
 

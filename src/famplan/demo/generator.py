@@ -21,6 +21,7 @@ from django.utils import timezone
 from famplan.audit.services import audit_log
 from famplan.common.bulk import insert_rows, insert_values
 from famplan.common.errors import DomainError
+from famplan.demo.health import HEALTH_MODELS, health_generate
 from famplan.demo.names import ORIGINS
 from famplan.demo.simulation import HOME_AREA, Population, Simulation, Village
 from famplan.demo.users import demo_generator_user
@@ -108,6 +109,9 @@ def population_generate(
         population = _simulate(county, scale, seed, today)
         generator = demo_generator_user(county=county)
         counts = _write(population, entered_by=generator.pk)
+        counts |= health_generate(
+            county_code=county.code, scale=scale, seed=seed, today=today, by=generator.pk
+        )
         audit_log(
             actor=generator,
             action="demo.county.generated",
@@ -205,7 +209,7 @@ def _delete_county(county_code: str) -> None:
     low, high = county_code, county_code + ":"
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in REGISTRY_MODELS:
+        for model in (*HEALTH_MODELS, *REGISTRY_MODELS):
             table, column = quote(model._meta.db_table), quote(model._meta.get_field("unit").column)
             sql = f"DELETE FROM {table} WHERE {column} >= %s AND {column} < %s"  # noqa: S608
             cursor.execute(sql, [low, high])

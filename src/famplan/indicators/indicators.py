@@ -163,5 +163,21 @@ INDICATORS: dict[str, Indicator] = {
             _proportion("events_on_time", "events_due", 100),
             (0, 100),
         ),
+        Indicator(
+            "awareness_rate",
+            "政策知晓率",
+            "%",
+            "知晓人数 ÷ 政策知晓率调查人数 × 100（填报数据）",
+            _proportion("awareness_aware", "awareness_surveyed", 100),
+            (0, 100),
+        ),
+        Indicator(
+            "satisfaction_rate",
+            "群众满意率",
+            "%",
+            "满意人数 ÷ 满意度调查人数 × 100（填报数据）",
+            _proportion("satisfaction_satisfied", "satisfaction_surveyed", 100),
+            (0, 100),
+        ),
     ]
 }

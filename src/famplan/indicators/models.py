@@ -47,16 +47,26 @@ class MeasureValue(models.Model):
     # No index and no database constraints on these two: a refresh writes hundreds of
     # thousands of rows, only the roll-up right after the insert reads by run, and every
     # unit code comes from registry rows whose own foreign keys were checked.
+    # Empty for a manual data element (elements.py): entered through a form, no run.
     run = models.ForeignKey(
         ValuesRun,
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_index=False,
         db_constraint=False,
+        null=True,
+        blank=True,
     )
     # The unit's code is the column's value (OrgUnit's key), so scoping is a range on it.
+    # No index of its own: every read names the period first, so the key's index serves
+    # it, and a second index, kept in unit order while the rows arrive in key order,
+    # doubled a rebuild's writing time.
     unit = models.ForeignKey(
-        "orgunits.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "orgunits.OrgUnit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     period_type = models.CharField("周期", max_length=7, choices=PeriodType.choices)
     period_start = models.DateField("周期起始日")

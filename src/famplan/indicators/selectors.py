@@ -360,3 +360,37 @@ def sex_ratio_funnel_for_user(user: Any, unit: OrgUnit, year: int) -> dict[str, 
         "points": points,
         "limits": limits,
     }
+
+
+@dataclass
+class ElementRow:
+    unit: OrgUnit
+    values: dict[str, int]
+
+
+def elements_for_user(user: Any, unit: OrgUnit, month: Any) -> list[ElementRow]:
+    """The manual figures of one month: of the village itself, or of every village under
+    the unit that the user may see (one query for the villages, one for the values)."""
+    from famplan.indicators.elements import ELEMENTS
+    from famplan.indicators.periods import PeriodType
+    from famplan.orgunits.models import Level
+
+    if unit.level == Level.VILLAGE:
+        villages = [unit]
+    else:
+        villages = list(
+            scope(OrgUnit.objects.filter(level=Level.VILLAGE), user, "code")
+            .filter(code__startswith=unit.code)
+            .order_by("code")
+        )
+    rows = {u.code: ElementRow(unit=u, values={}) for u in villages}
+    found = values_for_user(user).filter(
+        period_type=PeriodType.MONTH,
+        period_start=month,
+        measure__in=list(ELEMENTS),
+        unit_id__in=list(rows),
+    )
+    for unit_id, measure, value in found.values_list("unit_id", "measure", "value"):
+        if unit_id in rows:
+            rows[unit_id].values[measure] = value
+    return list(rows.values())

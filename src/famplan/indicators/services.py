@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
-from itertools import pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -14,9 +15,10 @@ from django.utils import timezone
 
 from famplan.audit.services import audit_log
 from famplan.common import dates
-from famplan.common.bulk import insert_rows
+from famplan.common.bulk import insert_values
 from famplan.common.errors import DomainError
 from famplan.common.progress import Progress, no_progress
+from famplan.indicators.elements import ELEMENTS, ElementError, check_elements, check_month
 from famplan.indicators.indicators import INDICATORS
 from famplan.indicators.measures import GROUPS, MEASURES
 from famplan.indicators.models import Direction, MeasureValue, Target, ValuesRun
@@ -89,16 +91,18 @@ def values_refresh(
     clock, started_at = time.perf_counter(), timezone.now()
     first, last = first_year * 12, last_year * 12 + 11
     by_key: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-    for index, group in enumerate(GROUPS):
-        progress(70 * index / len(GROUPS), f"正在统计：{group.name}", force=True)
-        for unit, month, measure, value in group.compute(first, last):
-            by_key[unit, measure][month] = value
+    with _grouping_settings():
+        for index, group in enumerate(GROUPS):
+            progress(70 * index / len(GROUPS), f"正在统计：{group.name}", force=True)
+            for unit, month, measure, value in group.compute(first, last):
+                by_key[unit, measure][month] = value
     progress(70, "正在汇总季度、半年和年度", force=True)
+    units = _unit_codes()
+    _roll_up_months(by_key, units)
     rows = list(_derive(by_key))
-    # In the order of the table's key (period type, start, unit, measure): the inserts
-    # then append to the index instead of landing all over it.
-    rows.sort(key=lambda r: (r[1], r[2], r[0], r[3]))
-    progress(80, f"正在保存 {len(rows):,} 个村级数值", force=True)
+    progress(75, "正在汇总乡镇、县", force=True)
+    rows += _roll_up([r for r in rows if len(r[2]) == VILLAGE_CODE and _latest(r[3])], units)
+    progress(80, f"正在保存 {len(rows):,} 个数值", force=True)
     now_month = month_index(dates.today())
     with transaction.atomic():
         _one_writer_at_a_time()
@@ -109,16 +113,8 @@ def values_refresh(
             job=job,
             started_at=started_at,
         )
-        _delete_years(first_year, last_year, now_month)
-        insert_rows(
-            MeasureValue,
-            ["run_id", "unit_id", "period_type", "period_start", "measure", "value"],
-            [[run.pk, *row] for row in rows],
-        )
-        progress(90, "正在汇总乡镇、县", force=True)
-        levels = [CODE_LENGTH[Level.VILLAGE], *ROLLUP_LENGTHS]
-        rolled = sum(_roll_up(run, parent, child) for child, parent in pairwise(levels))
-        run.rows = len(rows) + rolled
+        _replace_years(run.pk, first_year, last_year, now_month, rows)
+        run.rows = len(rows)
         run.finished_at = timezone.now()
         run.seconds = time.perf_counter() - clock
         run.save(update_fields=["rows", "finished_at", "seconds"])
@@ -132,8 +128,27 @@ def values_refresh(
     return run
 
 
+@contextmanager
+def _grouping_settings() -> Iterator[None]:
+    """On PostgreSQL, memory for the grouped queries' hashes and sorts (the default 4 MB
+    sent a province's population query to disk) and no JIT (compiling took 1.5 s of a
+    5.5 s query), for this session while the measures are computed."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '64MB'")
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+            cursor.execute("RESET jit")
+
+
 def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
-    """Village rows (unit, period type, period start, measure, value) of every period:
+    """Village rows (period type, period start, unit, measure, value) of every period:
     the months as computed, the longer periods from their months by the measure's rule."""
     adapt = connection.ops.adapt_datefield_value
     starts: dict[int, Any] = {}
@@ -146,7 +161,7 @@ def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
     for (unit, measure), months in by_key.items():
         rule = MEASURES[measure].over_time
         for month, value in months.items():
-            yield unit, PeriodType.MONTH.value, start_of(month), measure, value
+            yield PeriodType.MONTH.value, start_of(month), unit, measure, value
         for period_type, size in MONTHS_IN.items():
             if size == 1:
                 continue
@@ -167,10 +182,11 @@ def _derive(by_key: dict[tuple[str, str], dict[int, int]]):
                 totals = {key: months[month] for key, month in latest.items()}
             for key, value in totals.items():
                 if value:
-                    yield unit, period_type.value, start_of(key), measure, value
+                    yield period_type.value, start_of(key), unit, measure, value
 
 
-def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
+def _replaced(first_year: int, last_year: int, now_month: int) -> Q:
+    """The stored values a refresh of the years replaces."""
     in_years = Q(period_start__gte=date(first_year, 1, 1), period_start__lte=date(last_year, 12, 1))
     snapshots = [code for code, m in MEASURES.items() if m.snapshot]
     # Snapshots (quality scores) cannot be recomputed for the past: only the periods
@@ -180,27 +196,137 @@ def _delete_years(first_year: int, last_year: int, now_month: int) -> None:
         current |= Q(
             period_type=period_type, period_start=month_first_day(now_month - now_month % size)
         )
-    MeasureValue.objects.filter(in_years).exclude(measure__in=snapshots).delete()
-    MeasureValue.objects.filter(in_years, current, measure__in=snapshots).delete()
+    # Manual data elements are entered, not computed: a refresh leaves them alone.
+    computed = ~Q(measure__in=[*snapshots, *ELEMENTS])
+    return in_years & (computed | (current & Q(measure__in=snapshots)))
 
 
-def _roll_up(run: ValuesRun, length: int, below: int) -> int:
-    """Sum this run's values of the units `below` digits long into their parents `length`
-    digits long (villages into townships, townships into counties, ...) by code prefix:
-    one INSERT ... SELECT ... GROUP BY substr(unit_id, 1, length) a level. The division
-    import refuses a unit without its parent, so every level sums all the villages."""
+def _replace_years(
+    run_id: int, first_year: int, last_year: int, now_month: int, rows: list[tuple]
+) -> None:
+    """Delete the values the refresh replaces and write the new rows."""
+    replaced = _replaced(first_year, last_year, now_month)
+    if connection.vendor == "postgresql" and len(rows) >= BULK_ROWS:
+        kept = MeasureValue.objects.exclude(replaced)
+        if kept.count() < len(rows):
+            _rewrite_postgres(run_id, kept, rows)  # the key is built after: any order
+            return
+    MeasureValue.objects.filter(replaced).delete()
+    # In the order of the table's key (period type, start, unit, measure): the inserts
+    # then append to the index instead of landing all over it.
+    rows.sort()  # the tuples are laid out in key order: no key function needed
+    _insert(run_id, rows)
+
+
+# A PostgreSQL refresh writing this many rows or more, most of the table, rewrites it.
+BULK_ROWS = 200_000
+KEY_COLUMNS = ("period_type", "period_start", "unit_id", "measure")
+
+
+def _rewrite_postgres(run_id: int, kept: Any, rows: list[tuple]) -> None:
+    """The table rewritten instead of millions of rows deleted and inserted one by one
+    through its key index: the kept rows (other years, manual elements, past snapshots)
+    set aside, TRUNCATE, the key constraint dropped, everything written by COPY, the key
+    rebuilt by one sort. A province's rebuild wrote 5.3 million rows in ~52 s the other
+    way. Readers of the table wait for the commit meanwhile (TRUNCATE's lock) rather
+    than read a half-written table."""
     quote = connection.ops.quote_name
-    values, units = quote(MeasureValue._meta.db_table), quote(OrgUnit._meta.db_table)
-    sql = f"""
-        INSERT INTO {values} (run_id, unit_id, period_type, period_start, measure, value)
-        SELECT %s, u.code, v.period_type, v.period_start, v.measure, SUM(v.value)
-          FROM {values} v JOIN {units} u ON u.code = substr(v.unit_id, 1, {int(length)})
-         WHERE v.run_id = %s AND length(v.unit_id) = {int(below)}
-         GROUP BY u.code, v.period_type, v.period_start, v.measure
-    """  # noqa: S608 - table names and integers
+    table = quote(MeasureValue._meta.db_table)
+    key = quote("measurevalue_key")
+    columns = ", ".join(COLUMNS)
+    sql, params = kept.values_list(*COLUMNS).query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [run.pk, run.pk])
-        return max(cursor.rowcount, 0)
+        cursor.execute(f"CREATE TEMPORARY TABLE measurevalue_kept ON COMMIT DROP AS {sql}", params)
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {key}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM measurevalue_kept")  # noqa: S608
+        _insert(run_id, rows)
+        names = ", ".join(quote(c) for c in KEY_COLUMNS)
+        # The key's sort in memory rather than in temporary files (64 MB by default).
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key} UNIQUE ({names})")
+
+
+def _unit_codes() -> set[str]:
+    return set(OrgUnit.objects.values_list("code", flat=True))
+
+
+VILLAGE_CODE = CODE_LENGTH[Level.VILLAGE]
+
+
+def _latest(measure: str) -> bool:
+    return MEASURES[measure].over_time == "latest"
+
+
+def _roll_up_months(by_key: dict[tuple[str, str], dict[int, int]], units: set[str]) -> None:
+    """Add the months of the townships, counties, cities and provinces to `by_key`: each
+    level summed from the level below by code prefix (villages into townships, townships
+    into counties, ...), as the units' codes nest, before the longer periods are derived
+    (a sum of the villages' quarters is the quarter of their summed months, and so are
+    a first and a last month). Done here rather than by INSERT ... SELECT substr(unit_id,
+    1, n) ... GROUP BY on the stored rows: the village counts are in hand already, and
+    reading them back took longer than summing them (docs/decisions.md). A unit the
+    division tree lacks gets nothing; the division import refuses a unit without its
+    parent, so every level sums all the villages. "Latest" snapshots are summed after
+    deriving instead (`_roll_up`): their latest month may differ between villages."""
+    below = {key: months for key, months in by_key.items() if not _latest(key[1])}
+    for length in ROLLUP_LENGTHS:
+        sums: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+        for (unit, measure), months in below.items():
+            target = sums[unit[:length], measure]
+            for month, value in months.items():
+                target[month] = target.get(month, 0) + value
+        below = {}
+        for key, months in sums.items():
+            # Zeros are not stored (a village's -1 against another's +1 after a move).
+            kept = {month: value for month, value in months.items() if value}
+            if kept and key[0] in units:
+                below[key] = kept
+        by_key.update(below)
+
+
+def _roll_up(village_rows: list[tuple], units: set[str]) -> list[tuple]:
+    """The rows of the units above the villages, summed level by level from the derived
+    rows (the snapshots' roll-up; see `_roll_up_months`)."""
+    rolled: list[tuple] = []
+    below = village_rows
+    for length in ROLLUP_LENGTHS:
+        sums: dict[tuple, int] = defaultdict(int)
+        for period_type, start, unit, measure, value in below:
+            sums[period_type, start, unit[:length], measure] += value
+        # Zeros are not stored (a village's -1 against another's +1 after a move).
+        below = [(*key, value) for key, value in sums.items() if value and key[2] in units]
+        rolled.extend(below)
+    return rolled
+
+
+# In the order of the rows' tuples: the table's key first (period type, start, unit,
+# measure), so that sorting the tuples sorts by the key.
+COLUMNS = ["run_id", "period_type", "period_start", "unit_id", "measure", "value"]
+
+
+def _insert(run_id: int, rows: list[tuple]) -> None:
+    """Write the rows: PostgreSQL's COPY (an order of magnitude faster than INSERTs at a
+    province's millions of rows), elsewhere one prepared INSERT run with executemany."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MeasureValue._meta.db_table)
+        names = ", ".join(COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row((run_id, *row))
+        return
+    if connection.vendor == "sqlite":
+        # The driver's own executemany over the whole list: Django's wrapper peeks at
+        # every row (itertools.tee) and the batching copies them, ~1 µs a row here.
+        table = connection.ops.quote_name(MeasureValue._meta.db_table)
+        sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+        connection.ensure_connection()
+        connection.connection.executemany(sql, [(run_id, *row) for row in rows])
+        return
+    insert_values(MeasureValue, COLUMNS, ((run_id, *row) for row in rows))  # pragma: no cover
 
 
 def _one_writer_at_a_time() -> None:
@@ -339,3 +465,105 @@ def targets_copy_down(*, actor: Any, unit: OrgUnit, year: int) -> int:
         detail={"year": year, "indicators": sorted(targets), "units": len(below)},
     )
     return len(below) * len(targets)
+
+
+# --- manual data elements --------------------------------------------------------------
+
+
+def village_households(code: str, month: date) -> int:
+    """Households of the village not dissolved before the month (publicity's bound)."""
+    from famplan.registry.models import Household
+
+    alive = Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=month)
+    return Household.objects.filter(alive, unit_id=code).count()
+
+
+@transaction.atomic
+def elements_record(
+    *, actor: Any, unit: OrgUnit, month: date, values: dict[str, Any]
+) -> dict[str, int | None]:
+    """Set one village's manual figures for one month (a blank clears one), and move the
+    sums of its quarter, half-year and year and of every unit above it by the change,
+    so reports read them at once, without a refresh. Returns the figures as stored."""
+    if not unit_in_scope(actor, unit.code):
+        raise ElementError("unit", "所选单位不在您的管辖范围内")
+    if unit.level != Level.VILLAGE:
+        raise ElementError("unit", "填报数据按村（社区）填写，请选择村（社区）")
+    first = check_month(month, dates.today())
+    checked = check_elements(
+        values, households=village_households(unit.code, first), label=unit.name
+    )
+    # One writer at a time, as a refresh: the sums above move by differences.
+    _one_writer_at_a_time()
+    stored = dict(
+        MeasureValue.objects.select_for_update()
+        .filter(
+            period_type=PeriodType.MONTH,
+            period_start=first,
+            unit_id=unit.code,
+            measure__in=list(ELEMENTS),
+        )
+        .values_list("measure", "value")
+    )
+    changes = {
+        code: (value or 0) - stored.get(code, 0)
+        for code, value in checked.items()
+        if (value or 0) != stored.get(code, 0)
+    }
+    if changes:
+        _move_sums(unit.code, month_index(first), changes)
+    audit_log(
+        actor=actor,
+        action="indicators.elements.recorded",
+        target=unit,
+        org_unit_id=unit.code,
+        detail={
+            "month": first.isoformat(),
+            "values": checked,
+            "before": {code: stored.get(code) for code in ELEMENTS},
+        },
+    )
+    return checked
+
+
+def _move_sums(village: str, month: int, changes: dict[str, int]) -> None:
+    """Add each change to the village's month and to every period holding it, of the
+    village and of each unit above it (the ones the division tree has)."""
+    prefixes = [village[:n] for n in ROLLUP_LENGTHS]
+    units = [village, *OrgUnit.objects.filter(code__in=prefixes).values_list("code", flat=True)]
+    periods = [
+        (period_type.value, month_first_day(month - month % size))
+        for period_type, size in MONTHS_IN.items()
+    ]
+    keys = [(u, pt, start) for u in units for pt, start in periods]
+    found = {
+        (v.unit_id, v.period_type, v.period_start, v.measure): v
+        for v in MeasureValue.objects.select_for_update().filter(
+            unit_id__in=units,
+            measure__in=list(changes),
+            period_type__in=[pt for pt, _ in periods],
+            period_start__in=[start for _, start in periods],
+        )
+    }
+    new, gone, moved = [], [], []
+    for unit, period_type, start in keys:
+        for code, change in changes.items():
+            row = found.get((unit, period_type, start, code))
+            if row is None:
+                new.append(
+                    MeasureValue(
+                        unit_id=unit,
+                        period_type=period_type,
+                        period_start=start,
+                        measure=code,
+                        value=change,
+                    )
+                )
+            elif row.value + change == 0:
+                gone.append(row.pk)
+            else:
+                row.value += change
+                moved.append(row)
+    MeasureValue.objects.filter(pk__in=gone).delete()
+    MeasureValue.objects.bulk_update(moved, ["value"])
+    MeasureValue.objects.bulk_create(new)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("targets/", views.targets, name="targets"),
     path("targets/set/", views.target_set_view, name="target_set"),
     path("targets/copy/", views.targets_copy, name="targets_copy"),
+    path("elements/", views.elements, name="elements"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,11 +17,13 @@ from famplan.audit.services import audit_log
 from famplan.common import dates
 from famplan.common.errors import DomainError
 from famplan.common.xlsx import write_xlsx, xlsx_response
+from famplan.indicators.elements import ELEMENTS, ElementError
 from famplan.indicators.indicators import INDICATORS
 from famplan.indicators.models import Direction
 from famplan.indicators.selectors import (
     Report,
     effective_targets,
+    elements_for_user,
     measure_labels,
     report_for_user,
     sex_ratio_funnel_for_user,
@@ -29,12 +33,13 @@ from famplan.indicators.selectors import (
 from famplan.indicators.services import (
     FIRST_YEAR,
     TargetError,
+    elements_record,
     rebuild_years,
     target_set,
     targets_copy_down,
     values_refresh_start,
 )
-from famplan.orgunits.models import OrgUnit
+from famplan.orgunits.models import Level, OrgUnit
 from famplan.orgunits.selectors import breadcrumb_for_user, get_unit_for_user
 
 
@@ -275,4 +280,73 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
             "trend": trend_for_user(request.user, unit, years),
             "funnel": sex_ratio_funnel_for_user(request.user, unit, year),
         }
+    )
+
+
+def _month(raw: str | None) -> date | None:
+    """A month typed as 2026-05 (the month input's format), or None."""
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+@capability_required(Cap.ELEMENTS_ENTER)
+def elements(request: HttpRequest) -> HttpResponse:
+    """Manual data elements of one month: a unit's villages with their figures, and for
+    one village the form that enters them (POST)."""
+    source = request.POST if request.method == "POST" else request.GET
+    unit = _unit(request, source.get("unit"))
+    month = _month(source.get("month"))
+    error: ElementError | None = None
+    posted = None
+    if request.method == "POST":
+        try:
+            if month is None:
+                raise ElementError("month", "请填写月份，例如 2026-05")
+            elements_record(
+                actor=request.user,
+                unit=unit,
+                month=month,
+                values={code: request.POST.get(code) for code in ELEMENTS},
+            )
+        except ElementError as exc:
+            error, posted = exc, request.POST
+        else:
+            messages.success(request, f"已保存{unit.name}{month.year}年{month.month}月的填报数据。")
+            return redirect(
+                f"{reverse('indicators:elements')}?unit={unit.code}&month={month:%Y-%m}"
+            )
+    today = dates.today()
+    month = month or today.replace(day=1)
+    rows = elements_for_user(request.user, unit, month)
+    shown = [(row.unit, [row.values.get(code, "") for code in ELEMENTS]) for row in rows]
+    stored = rows[0].values if rows and unit.level == Level.VILLAGE else {}
+    fields = [
+        (e, posted.get(e.code, "") if posted is not None else stored.get(e.code, ""))
+        for e in ELEMENTS.values()
+    ]
+    return render(
+        request,
+        "indicators/elements.html",
+        {
+            "unit": unit,
+            "month": month,
+            "max_month": f"{today:%Y-%m}",
+            "elements": list(ELEMENTS.values()),
+            "rows": shown,
+            "fields": fields,
+            "is_village": unit.level == Level.VILLAGE,
+            "error": error,
+            "posted": posted,
+            "breadcrumb": [
+                {
+                    "label": u.name,
+                    "url": f"{reverse('indicators:elements')}?unit={u.code}&month={month:%Y-%m}",
+                }
+                for u in breadcrumb_for_user(request.user, unit)
+            ],
+        },
+        status=400 if error else 200,
     )

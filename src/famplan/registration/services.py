@@ -8,6 +8,7 @@ with a Chinese message) and writes its audit row in the same transaction.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from famplan.audit.services import audit_log
+from famplan.audit.services import audit_log, audit_log_rows
+from famplan.common.bulk import chunked
 from famplan.common.dates import today
 from famplan.common.errors import DomainError
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
@@ -37,6 +39,7 @@ from famplan.registration.models import (
     Status,
 )
 from famplan.registry.models import Birth, Marriage, Person, Sex
+from famplan.registry.services.births import BirthWritten
 from famplan.registry.services.people import FieldError
 
 # A birth matches a registration's expected date when it comes up to this many days
@@ -474,14 +477,17 @@ def is_wife(registration: BirthRegistration, mother: Person) -> bool:
 
 def birth_matches(registration: BirthRegistration, birth: Birth) -> bool:
     """The mother is the registration's wife and the date fits the expected date."""
-    if not is_wife(registration, birth.mother):
-        return False
+    return is_wife(registration, birth.mother) and date_fits(registration, birth.born_on)
+
+
+def date_fits(registration: BirthRegistration, born_on: date) -> bool:
+    """A birth on this day can be the one the registration expects."""
     if registration.expected_on is None:
         since = registration.submitted_at.date() - timedelta(days=NO_DATE_LOOKBACK_DAYS)
-        return birth.born_on >= since
+        return born_on >= since
     return (
         registration.expected_on - timedelta(days=EARLY_DAYS)
-        <= birth.born_on
+        <= born_on
         <= registration.expected_on + timedelta(days=LATE_DAYS)
     )
 
@@ -557,9 +563,9 @@ def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration
     """A birth was recorded: link it to the mother's registered, unlinked registration
     whose expected date fits (the nearest, if several). None when there is none.
 
-    The registry writes births set-based (births_write inserts rows: no model signal),
-    and must not depend on this app, so this runs where a user works the birth: the
-    出生一件事 page of the birth, and registration_link_births for a queue."""
+    Births link as they are written (registrations_link_recorded, on the registry's
+    births_recorded signal); this is the manual retry of the 出生一件事 page, for a
+    birth whose registration was not registered or not fitting at the time."""
     if BirthRegistration.objects.filter(birth=birth).exists():
         return None
     mother = birth.mother
@@ -574,6 +580,71 @@ def registration_link_on_birth(*, actor: Any, birth: Birth) -> BirthRegistration
         return None
     fits.sort(key=lambda r: abs(((r.expected_on or birth.born_on) - birth.born_on).days))
     return registration_link_birth(actor=actor, registration=fits[0], birth=birth)
+
+
+def registrations_link_recorded(
+    *, actor: Any, births: Sequence[BirthWritten], detail: dict | None = None
+) -> int:
+    """Births were just recorded (births_write: the form, an import, the hospitals'
+    API): link each to the mother's registered, unlinked registration whose expected
+    date fits, the nearest if several, set-based for a whole import. Runs inside the
+    births' transaction (the births_recorded signal), so a refused import links nothing.
+    Twins share one registration: the first of them takes it. Returns how many linked."""
+    if not births:
+        return 0
+    mother_ids = sorted({b.mother_id for b in births})
+    id_numbers = {b.mother_id: b.mother_id_number for b in births if b.mother_id_number}
+    by_mother: dict[int, list[BirthRegistration]] = {}
+    by_number = {number: pk for pk, number in id_numbers.items()}
+    waiting = BirthRegistration.objects.select_for_update().filter(
+        status=Status.REGISTERED, birth__isnull=True
+    )
+    for chunk in chunked(mother_ids):
+        numbers = [id_numbers[pk] for pk in chunk if pk in id_numbers]
+        found = waiting.filter(
+            Q(wife_person_id__in=chunk) | Q(wife_person__isnull=True, wife_id_number__in=numbers)
+        )
+        for registration in found:
+            mother = registration.wife_person_id or by_number[registration.wife_id_number]
+            by_mother.setdefault(mother, []).append(registration)
+    if not by_mother:
+        return 0
+    now = timezone.now()
+    linked: list[BirthRegistration] = []
+    for birth in sorted(births, key=lambda b: (b.born_on, b.pk)):
+        fits = [
+            r
+            for r in by_mother.get(birth.mother_id, ())
+            if r.birth_id is None and date_fits(r, birth.born_on)
+        ]
+        if not fits:
+            continue
+        fits.sort(
+            key=lambda r: (abs(((r.expected_on or birth.born_on) - birth.born_on).days), r.pk)
+        )
+        registration = fits[0]
+        registration.birth_id = birth.pk
+        registration.birth_linked_at = now
+        registration.wife_person_id = birth.mother_id
+        registration.version += 1
+        linked.append(registration)
+    BirthRegistration.objects.bulk_update(
+        linked, ["birth", "birth_linked_at", "wife_person", "version"], batch_size=500
+    )
+    audit_log_rows(
+        actor=actor,
+        action="registration.registration.birth_linked",
+        target_type=BirthRegistration._meta.label_lower,
+        rows=((r.township_id, r.pk, str(r)) for r in linked),
+        detail={"cause": "birth_recorded", **(detail or {})},
+    )
+    return len(linked)
+
+
+def on_births_recorded(sender: Any, *, actor: Any, births: Sequence[BirthWritten],
+                       detail: dict | None = None, **_: Any) -> None:  # fmt: skip
+    """The receiver of registry.services.births.births_recorded (apps.py connects it)."""
+    registrations_link_recorded(actor=actor, births=births, detail=detail)
 
 
 @transaction.atomic

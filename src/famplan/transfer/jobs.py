@@ -21,6 +21,9 @@ COUNT_LABELS = {
     "marriages": "婚姻",
     "arrivals": "流入",
     "departures": "流出",
+    "checks": "孕前优生健康检查",
+    "folic_issues": "叶酸发放",
+    "supply_issues": "药具月发放数",
 }
 
 

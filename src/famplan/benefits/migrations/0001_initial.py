@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgunits', '0001_initial'),
-        ('registry', '0003_person_disability_one_child_certificate'),
+        ('registry', '0004_person_disability_one_child_certificate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

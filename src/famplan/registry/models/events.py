@@ -179,6 +179,7 @@ class ResidenceChange(RegistryRecord):
     class Meta:
         verbose_name = "居住地变更"
         verbose_name_plural = "居住地变更"
+        indexes = [models.Index(fields=["unit", "moved_on"], name="residence_change_unit")]
 
     def __str__(self) -> str:
         return f"居住地变更 {self.moved_on}"
@@ -208,6 +209,7 @@ class HouseholdChange(RegistryRecord):
     class Meta:
         verbose_name = "分户/并户"
         verbose_name_plural = "分户/并户"
+        indexes = [models.Index(fields=["unit", "changed_on"], name="household_change_unit")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.changed_on}"

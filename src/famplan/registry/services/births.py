@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 
 from famplan.audit.services import audit_log_rows
 from famplan.common.bulk import bulk_set, chunked, insert_records
@@ -55,6 +56,12 @@ CERTIFICATE_MESSAGE = "出生医学证明编号应为字母加数字，通常为
 # Full-width letters, digits and signs (typed with a Chinese input method) to ASCII.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 DUPLICATE_HINT = "如为双胞胎或多胞胎，请注明“多胞胎”"
+
+# Sent by births_write, inside its transaction, once the births are written: with
+# actor, births (a list of BirthWritten) and detail. Apps that follow births (the birth
+# registration's link) listen here: the registry must not depend on them, and
+# births_write inserts rows set-based, so no model signal fires.
+births_recorded = Signal()
 
 # check_person_facts speaks of a person; for the child of a birth, the birth's names.
 _CHILD_FIELDS = {
@@ -96,6 +103,19 @@ class RecordedBirth:
     sex: str
     unit_id: str = ""
     row: int | None = None
+
+
+@dataclass(frozen=True)
+class BirthWritten:
+    """A birth births_write has just written, as births_recorded hands it on."""
+
+    pk: int
+    mother_id: int
+    father_id: int | None
+    born_on: date
+    sex: str
+    unit_id: str
+    mother_id_number: str | None = None
 
 
 @dataclass
@@ -372,6 +392,16 @@ def births_write(
                 ),
                 detail={"birth_order": list(pair), "cause": "earlier_birth_entered", **extra},
             )
+    births_recorded.send(
+        sender=Birth,
+        actor=actor,
+        births=[
+            BirthWritten(r["id"], r["mother_id"], r["father_id"], r["born_on"], r["sex"],
+                         r["unit_id"], b.mother.get("id_number"))
+            for r, b in zip(records, births, strict=True)
+        ],
+        detail=extra,
+    )  # fmt: skip
     return [r["id"] for r in records]
 
 

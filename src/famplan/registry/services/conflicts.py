@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.dispatch import Signal
 
-from famplan.common.bulk import chunked
+from famplan.common.bulk import select_in
 from famplan.common.idnumbers import normalize
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.registry.models import Person
@@ -49,10 +49,7 @@ class UnusableNumber(FieldError):
 def id_number_holders(id_numbers: Iterable[str | None]) -> dict[str, str]:
     """The village of whoever already holds each of these ID numbers, anywhere."""
     wanted = sorted({normalize(n) for n in id_numbers if n})
-    found: dict[str, str] = {}
-    for chunk in chunked(wanted):
-        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "unit_id"))
-    return found
+    return dict(select_in(Person, ["id_number", "unit_id"], "id_number", wanted))
 
 
 def taken_number_error(

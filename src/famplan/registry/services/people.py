@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from famplan.audit.services import audit_log, audit_log_rows
 from famplan.common.bulk import bulk_set, chunked, insert_records
-from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE, today
+from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE, today, today_cached
 from famplan.common.idnumbers import InvalidIdNumber, parse_id_number
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
@@ -84,7 +84,7 @@ def check_person_facts(data: PersonData) -> None:
             raise FieldError("sex", "性别与身份证号不一致（第17位奇数为男，偶数为女）")
     else:
         data.id_number = None
-    if data.birth_date > today():
+    if data.birth_date > today_cached():
         raise FieldError("birth_date", "出生日期不能晚于今天")
     if data.registered_on and data.registered_on < data.birth_date:
         raise FieldError("registered_on", "登记日期不能早于出生日期")

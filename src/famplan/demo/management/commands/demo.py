@@ -16,7 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from famplan.common import dates
 from famplan.common.errors import DomainError
+from famplan.deliveries.demo import demo_facility_load
 from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
+from famplan.demo.supplies import supplies_generate
 from famplan.demo.users import DemoLogin, demo_users_load
 from famplan.orgunits.models import Level, OrgUnit
 from famplan.orgunits.services import DivisionImportError, divisions_import
@@ -89,8 +91,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         county = self._load_divisions(options["county"])
         logins = demo_users_load(county=county)
+        demo_facility_load(county=county)  # the facility user's hospital
 
         self._load_population(county, options)
+        self._load_supplies(county, options)
 
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
@@ -126,6 +130,17 @@ class Command(BaseCommand):
             f"出生 {c['births']}，死亡 {c['deaths']}，流动 {c['migrations']}"
             f"（规模 {scale}，种子 {result.seed}，基准日期 {today}）"
         )
+
+    def _load_supplies(self, county: OrgUnit, options: dict[str, Any]) -> None:
+        result = supplies_generate(
+            county=county, seed=options["seed"], today=options["today"] or dates.today()
+        )
+        if result.skipped:
+            self.stdout.write(f"避孕药具：{county.name}已有发放点，跳过生成")
+        else:
+            self.stdout.write(
+                f"避孕药具：发放点 {result.points} 个，出入库记录 {result.movements} 条"
+            )
 
     def _load_divisions(self, code: str) -> OrgUnit:
         fixture = divisions_fixture(code)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_birth_medical_certificate_number'),
+        ("registry", "0003_drop_single_unit_indexes"),
     ]
 
     operations = [
