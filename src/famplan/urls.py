@@ -14,10 +14,11 @@ from famplan.api.urls import api
 def home(request):
     from famplan.accounts.roles import Cap
     from famplan.common.dates import today
-    from famplan.indicators.selectors import home_figures
+    from famplan.indicators.selectors import home_figures, home_todo
 
     figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
-    return render(request, "home.html", {"figures": figures})
+    todo = home_todo(request.user, today())
+    return render(request, "home.html", {"figures": figures, "todo": todo})
 
 
 urlpatterns = [

@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from famplan.benefits.models import Cycle, Entry, PaymentStatus, Program, RosterRow
+from famplan.common.dates import today
 from famplan.deliveries.models import DeliveryRecord, Facility
 from famplan.health.models import (
     CheckTarget,
@@ -54,7 +55,7 @@ from famplan.registration.models import BirthRegistration
 from famplan.registry.models import Birth, Person
 from famplan.supplies.models import Direction, DistributionPoint, SupplyKind
 from famplan.supplies.services import movement_record
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 
 from .conftest import COUNTY, T1, T2, V1, V2, V3, V4
 
@@ -483,3 +484,48 @@ def test_the_service_counts_add_up_villages_to_townships_to_the_county(units, co
             year = found.get(("year", date(target.year, 1, 1), "health_target_couples"), {})
             assert year.get(target.township_id) == target.target
         transaction.set_rollback(True)
+
+
+# --- the home page: the services due ------------------------------------------------
+
+
+@pytest.fixture
+def due_now(units, county_admin):
+    """Open follow-ups as of today: V1 one due (open, due in 5 days) and one overdue
+    (due 3 days ago), V3 one overdue; one done in V1 today and one not open yet in V2."""
+    on = today()
+    c1, c2, c3 = check(V1, on - timedelta(60)), check(V1, on - timedelta(50)), check(V3, on)
+    followup(c1, "early", on + timedelta(5))
+    followup(c1, "outcome", on - timedelta(3))
+    followup(c2, "early", on + timedelta(10), done=on)
+    followup(c3, "early", on - timedelta(1))
+    FollowUp.objects.create(
+        check_record=check(V2, on), unit_id=V2, kind="early", opens_on=on + timedelta(20),
+        due_on=on + timedelta(50),
+    )  # fmt: skip
+    values_refresh(actor=county_admin, first_year=on.year, last_year=on.year)
+
+
+def todo(response) -> dict[str, int]:
+    return {item.label: item.count for item in response.context["todo"]}
+
+
+def test_each_persona_sees_the_services_due_in_its_unit(
+    due_now, village_client, clerk_client, other_client, county_client, facility_user
+):
+    assert todo(village_client.get("/")) == {"到期待随访": 1, "逾期未随访": 1}
+    assert todo(clerk_client.get("/")) == {"到期待随访": 1, "逾期未随访": 1}
+    assert todo(other_client.get("/")) == {"到期待随访": 0, "逾期未随访": 1}
+    assert todo(county_client.get("/")) == {"到期待随访": 1, "逾期未随访": 2}
+    page = village_client.get("/").content.decode()
+    assert "待办事项" in page and reverse("health:worklist") + "?state=overdue" in page
+    assert client_for(facility_user).get("/").context["todo"] == []
+
+
+def test_the_home_figures_hold_the_follow_ups_of_the_values_table(due_now, county_client):
+    on = today()
+    rows = {label: (m, y) for label, m, y in county_client.get("/").context["figures"].rows}
+    due_month = FollowUp.objects.filter(due_on__year=on.year, due_on__month=on.month).count()
+    due_year = FollowUp.objects.filter(due_on__year=on.year).count()
+    assert rows["应随访(按截止月)"] == (f"{due_month:,}", f"{due_year:,}")
+    assert rows["已随访"] == ("1", "1")
