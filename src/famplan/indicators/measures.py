@@ -443,6 +443,8 @@ def health_target_couples(first: int, last: int) -> Iterator[Row]:
     )
     if not targets:
         return
+    # The women's birth dates only as far as the years that have targets need them.
+    first_year, last_year = min(y for y, _, _ in targets), max(y for y, _, _ in targets)
     townships = sorted({t for _, t, _ in targets})
     villages: dict[str, list[str]] = defaultdict(list)
     for code in (
@@ -458,19 +460,22 @@ def health_target_couples(first: int, last: int) -> Iterator[Row]:
     else:
         year_of = "CAST(substr(birth_date, 1, 4) AS INTEGER)"
         jan1 = "(substr(birth_date, 6, 5) = '01-01')"
-    in_townships = " OR ".join(["(unit_id >= %s AND unit_id < %s)"] * len(townships))
+    # The counties' ranges rather than the townships': the planner then reads the
+    # (unit, status) index (twice as fast on SQLite as the birth-date index).
+    counties = sorted({t[:6] for t in townships})
+    in_counties = " OR ".join(["(unit_id >= %s AND unit_id < %s)"] * len(counties))
     statuses = ", ".join(["%s"] * len(ON_REGISTER))
     marital = ", ".join(["%s"] * len(MARRIED))
     sql = f"""
         SELECT unit_id, {year_of} AS y, CASE WHEN {jan1} THEN 1 ELSE 0 END AS j, COUNT(*)
           FROM {_table(Person)}
          WHERE sex = %s AND status IN ({statuses}) AND marital_status IN ({marital})
-           AND birth_date > %s AND birth_date <= %s AND ({in_townships})
+           AND birth_date > %s AND birth_date <= %s AND ({in_counties})
          GROUP BY unit_id, y, j
     """  # noqa: S608 - only table names and placeholders are pasted in
     params: list = [Sex.FEMALE, *ON_REGISTER, *MARRIED]
     params += [date(first_year - oldest - 1, 1, 1), date(last_year - youngest, 1, 1)]
-    for code in townships:
+    for code in counties:
         params += [code, code + ":"]
     women: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for unit, year, jan_first, count in _fetch(sql, params):
