@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import include, path
 
 from famplan.api.urls import api
-
-
-@login_required
-def home(request):
-    from famplan.accounts.roles import Cap
-    from famplan.common.dates import today
-    from famplan.indicators.selectors import home_figures, home_todo
-
-    figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
-    todo = home_todo(request.user, today())
-    return render(request, "home.html", {"figures": figures, "todo": todo})
-
+from famplan.home import home
 
 urlpatterns = [
     path("", home, name="home"),

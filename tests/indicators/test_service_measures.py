@@ -55,7 +55,7 @@ from famplan.registration.models import BirthRegistration
 from famplan.registry.models import Birth, Person
 from famplan.supplies.models import Direction, DistributionPoint, SupplyKind
 from famplan.supplies.services import movement_record
-from tests.conftest import client_for, make_user
+from tests.conftest import make_user
 
 from .conftest import COUNTY, T1, T2, V1, V2, V3, V4
 
@@ -504,22 +504,6 @@ def due_now(units, county_admin):
         due_on=on + timedelta(50),
     )  # fmt: skip
     values_refresh(actor=county_admin, first_year=on.year, last_year=on.year)
-
-
-def todo(response) -> dict[str, int]:
-    return {item.label: item.count for item in response.context["todo"]}
-
-
-def test_each_persona_sees_the_services_due_in_its_unit(
-    due_now, village_client, clerk_client, other_client, county_client, facility_user
-):
-    assert todo(village_client.get("/")) == {"到期待随访": 1, "逾期未随访": 1}
-    assert todo(clerk_client.get("/")) == {"到期待随访": 1, "逾期未随访": 1}
-    assert todo(other_client.get("/")) == {"到期待随访": 0, "逾期未随访": 1}
-    assert todo(county_client.get("/")) == {"到期待随访": 1, "逾期未随访": 2}
-    page = village_client.get("/").content.decode()
-    assert "待办事项" in page and reverse("health:worklist") + "?state=overdue" in page
-    assert client_for(facility_user).get("/").context["todo"] == []
 
 
 def test_the_home_figures_hold_the_follow_ups_of_the_values_table(due_now, county_client):

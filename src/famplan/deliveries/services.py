@@ -358,6 +358,11 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
     for c in checked:
         c.result.errors.extend(_clean(c.data))
         c.result.record_id = c.data.record_id
+    # The mothers are locked first: a second post of the same delivery at the same
+    # moment waits here, then finds the first one's record and is a replay.
+    mothers = _mothers(
+        facility, [c.data.mother_id_number for c in checked if c.data.mother_id_number]
+    )
     ids = [c.data.record_id for c in checked if c.data.record_id]
     existing: dict[str, DeliveryRecord] = {}
     for chunk in chunked(sorted(set(ids))):
@@ -395,7 +400,6 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
                 )
             )
     todo = [c for c in checked if not c.result.replayed and c.result.index not in settled]
-    mothers = _mothers(facility, [c.data.mother_id_number for c in todo if c.data.mother_id_number])
     for c in todo:
         if c.data.mother_id_number and not any(
             e.field == "mother_id_number" for e in c.result.errors

@@ -399,29 +399,3 @@ def elements_for_user(user: Any, unit: OrgUnit, month: Any) -> list[ElementRow]:
         if unit_id in rows:
             rows[unit_id].values[measure] = value
     return list(rows.values())
-
-
-@dataclass(frozen=True)
-class TodoItem:
-    label: str
-    count: int
-    url: str
-
-
-def home_todo(user: Any, on: Any) -> list[TodoItem]:
-    """The home page's to-do list: the services due in the user's villages now (open
-    health follow-ups due and overdue, from health.selectors.worklist_counts: one
-    indexed query), each linking to its worklist. Empty for a role without them."""
-    from django.urls import reverse
-
-    from famplan.accounts.roles import Cap
-    from famplan.health.selectors import worklist_counts
-
-    if not user.can(Cap.HEALTH_VIEW):
-        return []
-    counts = worklist_counts(user, on)
-    url = reverse("health:worklist")
-    return [
-        TodoItem("到期待随访", counts["due"], f"{url}?state=due"),
-        TodoItem("逾期未随访", counts["overdue"], f"{url}?state=overdue"),
-    ]
