@@ -181,3 +181,107 @@ INDICATORS: dict[str, Indicator] = {
         ),
     ]
 }
+
+
+# --- the service apps' indicators (health, supplies, benefits) -------------------------
+
+
+def _amount_share(numerator: str, denominator: str) -> Callable[[Values], Estimate]:
+    """A share of money (paid / due): a count of every yuan on the rosters, not a
+    sample, so its interval is the value itself."""
+
+    def estimate(values: Values) -> Estimate:
+        x, n = values.get(numerator, 0), values.get(denominator, 0)
+        if n <= 0:
+            return NO_DATA
+        value = 100 * min(x, n) / n
+        return Estimate(value, value, value, x, n)
+
+    return estimate
+
+
+INDICATORS.update(
+    {
+        i.code: i
+        for i in [
+            Indicator(
+                "prepregnancy_check_coverage",
+                "孕前优生健康检查覆盖率",
+                "%",
+                "检查对数 ÷ 目标人群(乡镇年度目标，按在册已婚育龄妇女分到村、平均分到月) × 100",
+                _proportion("health_checks", "health_target_couples", 100),
+                (0, 100),
+                DefaultTarget("ge", low=85, source=HUINING_2017),
+            ),
+            Indicator(
+                "prepregnancy_high_risk_share",
+                "孕前优生检查高风险比例",
+                "%",
+                "评估为高风险的对数 ÷ 检查对数 × 100",
+                _proportion("health_checks_high_risk", "health_checks", 100),
+                (0, 100),
+            ),
+            Indicator(
+                "followup_on_time_rate",
+                "孕前优生随访及时率",
+                "%",
+                "在截止日期前完成的随访 ÷ 已完成的随访 × 100（按随访日期所在月）",
+                _proportion("health_followups_done_on_time", "health_followups_done", 100),
+                (0, 100),
+            ),
+            Indicator(
+                "folic_awareness_rate",
+                "叶酸知晓率",
+                "%",
+                "知晓叶酸服用方法的人次 ÷ 叶酸随访人次 × 100",
+                _proportion("folic_aware", "folic_followups", 100),
+                (0, 100),
+                DefaultTarget("ge", low=95, source=HUINING_2017),
+            ),
+            Indicator(
+                "folic_uptake_rate",
+                "叶酸服用率",
+                "%",
+                "服用叶酸的人次 ÷ 叶酸随访人次 × 100",
+                _proportion("folic_taking", "folic_followups", 100),
+                (0, 100),
+                DefaultTarget("ge", low=90, source=HUINING_2017),
+            ),
+            Indicator(
+                "folic_compliance_rate",
+                "叶酸依从率",
+                "%",
+                "按要求(每日0.4毫克)服用的人次 ÷ 叶酸随访人次 × 100",
+                _proportion("folic_compliant", "folic_followups", 100),
+                (0, 100),
+                DefaultTarget("ge", low=80, source=HUINING_2017),
+            ),
+            Indicator(
+                "supply_availability_rate",
+                "免费药具可及率",
+                "%",
+                "期末必备药具齐全的发放点 ÷ 期末在用发放点 × 100",
+                _proportion("supply_points_with_stock", "supply_points_active", 100),
+                (0, 100),
+                DefaultTarget("ge", low=95, source=HUINING_2017),
+            ),
+            Indicator(
+                "delivery_record_rate",
+                "住院分娩实名登记率",
+                "%",
+                "医院报送的分娩登记 ÷ 住院分娩出生 × 100",
+                _proportion("delivery_records", "births_hospital", 100),
+                (0, 100),
+            ),
+            Indicator(
+                "benefit_payment_rate",
+                "奖励扶助资金兑现率",
+                "%",
+                "花名册实发金额 ÷ 应发金额 × 100（各项目合计，按周期年度）",
+                _amount_share("benefit_paid", "benefit_due"),
+                (0, 100),
+                DefaultTarget("ge", low=100, source=HUINING_2017),
+            ),
+        ]
+    }
+)

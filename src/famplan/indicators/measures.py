@@ -12,6 +12,7 @@ on SQLite call back into Python for every row (~2 µs each), which over a county
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -340,3 +341,260 @@ def quality(first: int, last: int) -> Iterator[Row]:
         return iter(())
     sql = f"SELECT unit_id, {now}, people, people - people_with_errors FROM {_table(QualityScore)}"  # noqa: S608
     return _unpivot(_fetch(sql, []), ("quality_people", "quality_passing"))
+
+
+# --- the service apps: registration, health, supplies, deliveries, benefits -----------
+# Added after the registry's groups, in the same shape: each group ONE grouped query
+# (GROUP BY village, month) for the whole range; townships and above rolled up when
+# stored. Imports are local to each group: the indicators engine must load without them.
+
+
+@measure_group(
+    "birth_registrations",
+    Measure("birth_registrations", "生育登记(件)", "sum"),
+    Measure("birth_registrations_counter", "生育登记：乡镇窗口", "sum"),
+    Measure("birth_registrations_online", "生育登记：网上申请", "sum"),
+)
+def birth_registrations(first: int, last: int) -> Iterator[Row]:
+    """Registrations made (status registered) by the month of their registration day,
+    in the wife's village, or the husband's where the wife's is outside the registry
+    (a registration with neither village in the registry is the township's only and is
+    not counted here: docs/decisions.md)."""
+    from famplan.registration.models import BirthRegistration, Channel, Status
+
+    start, after = _bounds(first, last)
+    village = "COALESCE(wife_village_id, husband_village_id)"
+    sql = f"""
+        SELECT {village} AS v, {month_sql("registered_on")} AS m, COUNT(*),
+               SUM(CASE WHEN channel = %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN channel = %s THEN 1 ELSE 0 END)
+          FROM {_table(BirthRegistration)}
+         WHERE status = %s AND registered_on >= %s AND registered_on < %s
+           AND {village} IS NOT NULL
+         GROUP BY v, m
+    """  # noqa: S608
+    params = [Channel.COUNTER, Channel.ONLINE, Status.REGISTERED, start, after]
+    return _unpivot(_fetch(sql, params), BIRTH_REGISTRATIONS)
+
+
+BIRTH_REGISTRATIONS = (
+    "birth_registrations",
+    "birth_registrations_counter",
+    "birth_registrations_online",
+)
+
+
+def _health_count(code: str) -> Callable[[int, int], Iterable[Row]]:
+    """One of health.counts' grouped queries (its rules, its home) as a measure group."""
+
+    def compute(first: int, last: int) -> Iterable[Row]:
+        from famplan.health.counts import health_counts
+
+        return health_counts(first, last, [code])
+
+    return compute
+
+
+# The health app's counts (health/counts.py COUNTS, one grouped query each), with the
+# rule a longer period takes. The labels are the health app's own.
+HEALTH_COUNTS = (
+    ("health_checks", "孕前优生健康检查(对)"),
+    ("health_checks_high_risk", "孕前优生检查高风险(对)"),
+    ("health_followups_due", "应随访(按截止月)"),
+    ("health_followups_done", "已随访"),
+    ("health_followups_done_on_time", "按时随访"),
+    ("folic_issued", "叶酸发放(人次)"),
+    ("folic_followups", "叶酸随访(人次)"),
+    ("folic_aware", "叶酸知晓(人次)"),
+    ("folic_taking", "叶酸服用(人次)"),
+    ("folic_compliant", "叶酸按要求服用(人次)"),
+)
+for _code, _label in HEALTH_COUNTS:
+    measure_group(_code, Measure(_code, _label, "sum"))(_health_count(_code))
+
+
+@measure_group(
+    "health_target_couples",
+    Measure("health_target_couples", "孕前优生检查目标(对)", "sum"),
+)
+def health_target_couples(first: int, last: int) -> Iterator[Row]:
+    """The townships' yearly targets of couples checked (health CheckTarget), spread
+    down so that they roll up again exactly: each township's target over its villages
+    by their married women of childbearing age (15-49) on the register on 1 January,
+    the basis the county's split uses (health.services.targets_split; equal shares
+    where the township has none), then each village's share over the twelve months in
+    equal parts (largest remainder, the odd couples in the first months). A year, and a
+    township, hold the target exactly; a month holds a twelfth of it.
+
+    One query of the targets, one of the villages under them and ONE grouped query of
+    the women (by village, birth year and whether born on 1 January, which places
+    every woman exactly against each year's age bounds)."""
+    from famplan.health.models import CheckTarget
+    from famplan.health.schedule import CHILDBEARING_AGES
+    from famplan.health.services import split_largest_remainder
+    from famplan.orgunits.models import Level, OrgUnit
+    from famplan.registry.models import MARRIED, ON_REGISTER
+
+    first_year, last_year = first // 12, last // 12
+    targets = list(
+        CheckTarget.objects.filter(year__gte=first_year, year__lte=last_year, target__gt=0)
+        .order_by()
+        .values_list("year", "township_id", "target")
+    )
+    if not targets:
+        return
+    # The women's birth dates only as far as the years that have targets need them.
+    first_year, last_year = min(y for y, _, _ in targets), max(y for y, _, _ in targets)
+    townships = sorted({t for _, t, _ in targets})
+    villages: dict[str, list[str]] = defaultdict(list)
+    for code in (
+        OrgUnit.objects.filter(level=Level.VILLAGE, parent_id__in=townships)
+        .order_by("code")
+        .values_list("code", flat=True)
+    ):
+        villages[code[:9]].append(code)
+    youngest, oldest = CHILDBEARING_AGES
+    if _postgres():
+        year_of = "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)"
+        jan1 = "(EXTRACT(MONTH FROM birth_date) = 1 AND EXTRACT(DAY FROM birth_date) = 1)"
+    else:
+        year_of = "CAST(substr(birth_date, 1, 4) AS INTEGER)"
+        jan1 = "(substr(birth_date, 6, 5) = '01-01')"
+    # The counties' ranges rather than the townships': the planner then reads the
+    # (unit, status) index (twice as fast on SQLite as the birth-date index).
+    counties = sorted({t[:6] for t in townships})
+    in_counties = " OR ".join(["(unit_id >= %s AND unit_id < %s)"] * len(counties))
+    statuses = ", ".join(["%s"] * len(ON_REGISTER))
+    marital = ", ".join(["%s"] * len(MARRIED))
+    sql = f"""
+        SELECT unit_id, {year_of} AS y, CASE WHEN {jan1} THEN 1 ELSE 0 END AS j, COUNT(*)
+          FROM {_table(Person)}
+         WHERE sex = %s AND status IN ({statuses}) AND marital_status IN ({marital})
+           AND birth_date > %s AND birth_date <= %s AND ({in_counties})
+         GROUP BY unit_id, y, j
+    """  # noqa: S608 - only table names and placeholders are pasted in
+    params: list = [Sex.FEMALE, *ON_REGISTER, *MARRIED]
+    params += [date(first_year - oldest - 1, 1, 1), date(last_year - youngest, 1, 1)]
+    for code in counties:
+        params += [code, code + ":"]
+    women: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for unit, year, jan_first, count in _fetch(sql, params):
+        women[unit].append((int(year), int(jan_first), int(count)))
+
+    def married_women(unit: str, year: int) -> int:
+        # On the register on 1 January of `year` aged 15-49: born after 1 January of
+        # year - 50 and on or before 1 January of year - 15 (as targets_split counts).
+        low, high = year - oldest - 1, year - youngest
+        return sum(
+            n
+            for y, j, n in women.get(unit, ())
+            if low < y < high or (y == low and not j) or (y == high and j)
+        )
+
+    months = {f"{m:02d}": 1 for m in range(12)}
+    for year, township, target in targets:
+        in_township = villages.get(township, [])
+        weights = {v: married_women(v, year) for v in in_township}
+        for village, share in split_largest_remainder(target, weights).items():
+            for month, couples in split_largest_remainder(share, months).items():
+                index = year * 12 + int(month)
+                if couples and first <= index <= last:
+                    yield village, index, "health_target_couples", couples
+
+
+@measure_group(
+    "supply_points",
+    Measure("supply_points_active", "在用发放点", "last"),
+    Measure("supply_points_with_stock", "必备药具齐全的发放点", "last"),
+)
+def supply_points(first: int, last: int) -> Iterator[Row]:
+    """Free contraceptive supply points open at each month's end and those holding
+    every essential kind (supplies.selectors.availability_rows: one grouped query)."""
+    from famplan.supplies.selectors import availability_rows
+
+    return _unpivot(
+        list(availability_rows(first, last)),
+        ("supply_points_active", "supply_points_with_stock"),
+    )
+
+
+@measure_group(
+    "delivery_records",
+    Measure("delivery_records", "医院分娩实名登记(例)", "sum"),
+)
+def delivery_records(first: int, last: int) -> Iterable[Row]:
+    """Delivery records received from the facilities (API or form), in the mother's
+    village, by the day of the delivery."""
+    from famplan.deliveries.models import DeliveryRecord
+
+    return _count_by_month(DeliveryRecord, "delivered_on", "delivery_records")(first, last)
+
+
+# The benefit programs preloaded by benefits/migrations/0002 (their codes are fixed);
+# a program added later is in the totals only until its codes are added here.
+BENEFIT_PROGRAMS = (
+    ("rural_reward", "农村奖励扶助"),
+    ("special_assistance", "特别扶助"),
+    ("one_child_reward", "独生子女父母奖励"),
+    ("childcare_subsidy", "育儿补贴"),
+)
+BENEFIT_TOTALS = ("benefit_people", "benefit_due", "benefit_paid")
+BENEFIT_CODES = [
+    f"benefit_{program}_{kind}"
+    for program, _ in BENEFIT_PROGRAMS
+    for kind in ("people", "due", "paid")
+]
+
+
+@measure_group(
+    "benefits",
+    Measure("benefit_people", "扶助对象(人)", "sum"),
+    Measure("benefit_due", "应发金额(元)", "sum"),
+    Measure("benefit_paid", "实发金额(元)", "sum"),
+    *(
+        Measure(f"benefit_{program}_{kind}", f"{label}：{what}", "sum")
+        for program, label in BENEFIT_PROGRAMS
+        for kind, what in (("people", "对象(人)"), ("due", "应发(元)"), ("paid", "实发(元)"))
+    ),
+)
+def benefits(first: int, last: int) -> Iterator[Row]:
+    """The frozen rosters (发放花名册) of each year's cycles: the people on them, the
+    amounts due and the amounts paid (payment status paid), whole yuan, per village and
+    program. A cycle is a year's round: its figures are filed under December of its year
+    (the year, second half and fourth quarter hold them; docs/decisions.md)."""
+    from famplan.benefits.models import Cycle, PaymentStatus, Program, RosterRow
+
+    first_year, last_year = first // 12, last // 12
+    sql = f"""
+        SELECT r.unit_id, c.year, p.code, COUNT(*), SUM(r.amount_due),
+               SUM(CASE WHEN r.payment_status = %s THEN COALESCE(r.paid_amount, 0) ELSE 0 END)
+          FROM {_table(RosterRow)} r
+          JOIN {_table(Cycle)} c ON c.id = r.cycle_id
+          JOIN {_table(Program)} p ON p.id = c.program_id
+         WHERE c.year >= %s AND c.year <= %s
+         GROUP BY r.unit_id, c.year, p.code
+    """  # noqa: S608
+    totals: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0, 0])
+    known = {program for program, _ in BENEFIT_PROGRAMS}
+    for unit, year, program, people, due, paid in _fetch(
+        sql, [PaymentStatus.PAID, first_year, last_year]
+    ):
+        month = int(year) * 12 + 11
+        if not first <= month <= last:
+            continue
+        values = (int(people), float(due or 0), float(paid or 0))
+        for i, value in enumerate(values):
+            totals[unit, month][i] += value
+        if program in known:
+            for kind, value in zip(("people", "due", "paid"), values, strict=True):
+                if _yuan(value):
+                    yield unit, month, f"benefit_{program}_{kind}", _yuan(value)
+    for (unit, month), values in totals.items():
+        for code, value in zip(BENEFIT_TOTALS, values, strict=True):
+            if _yuan(value):
+                yield unit, month, code, _yuan(value)
+
+
+def _yuan(amount: float) -> int:
+    """Whole yuan, halves up (the amounts are exact to the fen)."""
+    return math.floor(round(amount, 2) + 0.5)

@@ -249,6 +249,11 @@ HOME_MEASURES = [
     ("流出", "migrants_out"),
     ("结婚", "marriages"),
 ]
+# The services due in the unit (health follow-ups by their due month, and those done).
+HOME_MEASURES += [
+    ("应随访(按截止月)", "health_followups_due"),
+    ("已随访", "health_followups_done"),
+]
 
 
 def home_figures(user: Any, today: Any) -> HomeFigures:
