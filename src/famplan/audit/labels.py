@@ -125,6 +125,8 @@ SPELLED_OUT = {
     "deliveries.delivery.recorded": "登记住院分娩",
     "deliveries.delivery.listed": "查看住院分娩列表",
     "deliveries.delivery.exported": "导出住院分娩",
+    "deliveries.area.listed": "查看辖区住院分娩列表",
+    "deliveries.area.exported": "导出辖区住院分娩",
     "api.delivery.posted": "接口提交分娩记录",
     "api.delivery.batch_posted": "接口批量提交分娩记录",
     "api.delivery.viewed": "接口查询分娩记录",
