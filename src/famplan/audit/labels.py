@@ -55,6 +55,7 @@ SPELLED_OUT = {
     "indicators.target.set": "设定指标目标",
     "indicators.target.copied": "下达指标目标",
     "indicators.report.exported": "导出统计指标",
+    "health.person.viewed": "查看人员的孕前优生与叶酸记录",
     "health.check.recorded": "登记孕前优生健康检查",
     "health.check.viewed": "查看孕前优生健康检查",
     "health.check.listed": "查看孕前优生健康检查列表",
