@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import include, path
 
 from famplan.api.urls import api
-
-
-@login_required
-def home(request):
-    from famplan.accounts.roles import Cap
-    from famplan.common.dates import today
-    from famplan.indicators.selectors import home_figures
-
-    figures = home_figures(request.user, today()) if request.user.can(Cap.INDICATORS_VIEW) else None
-    return render(request, "home.html", {"figures": figures})
-
+from famplan.home import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -222,3 +222,16 @@ def test_it_refuses_users_without_the_capability(households, facility_user):
     from tests.conftest import client_for
 
     assert client_for(facility_user).get(URL).status_code == 403
+
+
+def test_it_lists_the_villages_figures_in_a_fixed_number_of_queries(
+    households, county_admin, county_client, clerk_client, django_assert_max_num_queries
+):
+    record(county_admin, V1, awareness_surveyed="50", awareness_aware="45")
+    record(county_admin, V2, awareness_surveyed="20", awareness_aware="10")
+    with django_assert_max_num_queries(12) as county:
+        response = county_client.get(URL, {"month": "2024-05"})
+    assert dict((u.code, v) for u, v in response.context["rows"])[V2][1:3] == [20, 10]
+    with django_assert_max_num_queries(12) as township:
+        clerk_client.get(URL, {"unit": T1, "month": "2024-05"})
+    assert len(township.captured_queries) <= len(county.captured_queries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from famplan.indicators.models import MeasureValue, ValuesRun
 from famplan.indicators.services import values_refresh
@@ -146,3 +147,41 @@ def test_it_counts_the_same_population_whatever_the_range(county2024, county_adm
     values_refresh(actor=county_admin, first_year=2023, last_year=2024)
     assert {u: values(u) for u in (V1, V2, V3, T1, COUNTY)} == alone
     assert values(V2, "year", date(2023, 1, 1))["population_end"] == 4
+
+
+def test_it_rewrites_the_table_for_a_large_refresh_keeping_what_it_does_not_replace(
+    refreshed, county_admin, monkeypatch
+):
+    # On PostgreSQL a refresh writing most of the table rewrites it (TRUNCATE, COPY, the
+    # key rebuilt): other years' values and manual data elements must survive it.
+    from famplan.indicators import services
+    from famplan.indicators.models import MeasureValue
+    from famplan.orgunits.models import OrgUnit
+
+    values_refresh(actor=county_admin, first_year=2023, last_year=2023)
+    services.elements_record(
+        actor=county_admin,
+        unit=OrgUnit.objects.get(code=V1),
+        month=date(2024, 5, 1),
+        values={"awareness_surveyed": "10", "awareness_aware": "9"},
+    )
+    before = set(
+        MeasureValue.objects.values_list(
+            "unit_id", "period_type", "period_start", "measure", "value"
+        )
+    )
+    monkeypatch.setattr(services, "BULK_ROWS", 1)
+    rewrites, rewrite = [], services._rewrite_postgres
+    monkeypatch.setattr(
+        services, "_rewrite_postgres", lambda *args: (rewrites.append(1), rewrite(*args))
+    )
+    values_refresh(actor=county_admin, first_year=2024, last_year=2024)
+    assert len(rewrites) == (1 if connection.vendor == "postgresql" else 0)
+    after = set(
+        MeasureValue.objects.values_list(
+            "unit_id", "period_type", "period_start", "measure", "value"
+        )
+    )
+    assert after == before
+    assert values(V1, "month", date(2024, 5, 1))["awareness_aware"] == 9
+    assert values(V1, "year", date(2023, 1, 1))["population_end"] == 12
