@@ -33,6 +33,9 @@ ANONYMOUS_ALLOWED = {
     # The citizen pages of birth registration: public by design, rate-limited, status only.
     "registration:public_apply",
     "registration:public_status",
+    # The citizen pages of 育儿补贴: the same.
+    "benefits:public_apply",
+    "benefits:public_status",
 }
 
 

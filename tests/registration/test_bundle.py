@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from famplan.audit.models import AuditEntry
 from famplan.common.dates import today
+from famplan.registration import selectors
 from famplan.registration.models import BundleItem
 from famplan.registration.selectors import bundle_lines, missing_labels
 from famplan.registration.services import bundle_item_record, registration_link_on_birth
@@ -44,7 +45,8 @@ def test_it_shows_each_item_of_the_bundle_for_a_birth(township_clerk, couple, re
     ]  # fmt: skip
     assert lines["出生医学证明"].done and lines["出生医学证明"].number == "R620001234"
     assert lines["生育登记"].done and lines["生育登记"].number.startswith("620422-")
-    assert missing_labels(newborn) == ["户口登记", "医保参保", "社会保障卡"]
+    # No subsidy application yet (the benefits app provides the line).
+    assert missing_labels(newborn) == ["户口登记", "医保参保", "社会保障卡", "育儿补贴申请"]
 
 
 def test_it_corrects_an_item_and_keeps_the_old_value_in_the_audit(township_clerk, newborn):
@@ -78,8 +80,16 @@ def test_it_refuses_bad_items(township_clerk, newborn, number, done_on, field, m
 
 @pytest.mark.jurisdiction("registration:bundle_list")
 def test_it_lists_the_newborns_of_the_jurisdiction_with_what_is_missing(
-    village_client, other_client, newborn, township_clerk, django_assert_max_num_queries
+    village_client,
+    other_client,
+    newborn,
+    township_clerk,
+    django_assert_max_num_queries,
+    monkeypatch,
 ):
+    # Registration's own items (the subsidy line's filter: tests/benefits/test_public.py).
+    monkeypatch.setattr(selectors, "BUNDLE_PROVIDERS", {})
+    monkeypatch.setattr(selectors, "BUNDLE_MISSING", {})
     with django_assert_max_num_queries(14):
         page = village_client.get("/registration/births/", {"missing": "on"})
     assert [b for b, _ in page.context["rows"]] == [newborn]
@@ -120,7 +130,8 @@ def test_it_exports_the_worklist(clerk_client, other_client, newborn):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "婴儿" and rows[1][0] == "李新"
     # The registration was linked when the birth was recorded.
-    assert rows[1][-1] == "出生医学证明、户口登记、医保参保、社会保障卡"
+    assert rows[0][-2] == "育儿补贴申请" and rows[1][-2] is None
+    assert rows[1][-1] == "出生医学证明、户口登记、医保参保、社会保障卡、育儿补贴申请"
     other = other_client.get("/registration/births/export/")
     assert len(list(load_workbook(io.BytesIO(other.content)).active.iter_rows())) == 1
     assert AuditEntry.objects.filter(action="registration.bundle.exported").count() == 2

@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("叶酸", "health:folic_list", Cap.HEALTH_VIEW),
     NavItem("避孕药具", "supplies:point_list", Cap.SUPPLIES_VIEW),
     NavItem("住院分娩", "deliveries:list", Cap.BIRTHS_REPORT),
+    NavItem("辖区住院分娩", "deliveries:area_list", Cap.DELIVERIES_VIEW),
     NavItem("医疗机构接口", "deliveries:facility_list", Cap.FACILITIES_MANAGE),
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),

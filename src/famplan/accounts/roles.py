@@ -47,6 +47,8 @@ class Cap:
     SUPPLIES_KINDS = "supplies.kinds"  # the county's table of supply kinds
     SUPPLIES_EXPORT = "supplies.export"
     SUPPLIES_SERVICE = "supplies.service"  # a person's voluntary service requests
+    DELIVERIES_VIEW = "deliveries.view"  # the deliveries of mothers in one's jurisdiction
+    DELIVERIES_EXPORT = "deliveries.export"
     BENEFITS_VIEW = "benefits.view"
     BENEFITS_REVIEW = "benefits.review"
     BENEFITS_MANAGE = "benefits.manage"
@@ -79,6 +81,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_MANAGE),
             *(Cap.BENEFITS_PAY, Cap.BENEFITS_EXPORT),
             Cap.FACILITIES_MANAGE,
+            *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
         }
     ),
@@ -100,6 +103,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_MANAGE),
             *(Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
+            *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
         }
     ),
@@ -133,6 +137,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.REGISTRATION_VIEW, Cap.HEALTH_VIEW}
         | {Cap.SUPPLIES_VIEW}
         | {Cap.BENEFITS_VIEW}
+        | {Cap.DELIVERIES_VIEW}
     ),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from famplan.benefits import views
+from famplan.benefits import public, views
 
 app_name = "benefits"
 urlpatterns = [
@@ -35,4 +35,6 @@ urlpatterns = [
     path("entries/<int:pk>/objection/", views.entry_objection, name="entry_objection"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("roster/<int:pk>/exit/", views.roster_exit, name="roster_exit"),
+    path("public/apply/", public.public_apply, name="public_apply"),
+    path("public/status/", public.public_status, name="public_status"),
 ]

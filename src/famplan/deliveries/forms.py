@@ -111,6 +111,39 @@ class DeliveryFilterForm(forms.Form):
         }
 
 
+class AreaFilterForm(DeliveryFilterForm):
+    """The township's and county's list: the delivery filters, the village and the facility."""
+
+    unit = forms.ChoiceField(label="村(居)", required=False)
+    facility = forms.TypedChoiceField(
+        label="分娩机构", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from famplan.deliveries.selectors import facilities_of_county
+        from famplan.registry.forms.filters import unit_choices
+
+        self.fields["unit"].choices = unit_choices(user)
+        self.fields["unit"].error_messages["invalid_choice"] = (
+            "所选村(居)不存在或不在您的管辖范围内。"
+        )
+        self.fields["facility"].choices = ANY + [
+            (f.pk, f.name) for f in facilities_of_county(user).only("pk", "name")
+        ]
+        self.fields["facility"].error_messages["invalid_choice"] = "所选分娩机构不存在。"
+        _style(self, small=True)
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            **super().filters(),
+            "unit": self.cleaned_data["unit"] or None,
+            "facility": self.cleaned_data["facility"],
+        }
+
+
 class FacilityForm(forms.Form):
     code = forms.CharField(
         label="机构代码", max_length=30, help_text="如统一社会信用代码或卫健部门的机构编码"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from famplan.deliveries import views
+from famplan.deliveries import area_views, views
 
 app_name = "deliveries"
 urlpatterns = [
     path("", views.delivery_list, name="list"),
     path("export/", views.delivery_export, name="export"),
     path("new/", views.delivery_create, name="create"),
+    path("area/", area_views.area_list, name="area_list"),
+    path("area/export/", area_views.area_export, name="area_export"),
     path("facilities/", views.facility_list, name="facility_list"),
     path("facilities/<int:pk>/", views.facility_detail, name="facility_detail"),
     path("facilities/<int:pk>/tokens/", views.token_create, name="token_create"),

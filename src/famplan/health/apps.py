@@ -13,3 +13,9 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         # Registers the import record types: the worker never imports the views.
         from famplan.health import imports  # noqa: F401
+
+        # The person page's health panel (the registry never imports health).
+        from famplan.health.person_panel import PANEL
+        from famplan.registry.panels import register_person_panel
+
+        register_person_panel(PANEL)

@@ -151,6 +151,10 @@ class FollowUp(models.Model):
         indexes = [
             # The worklist: a village's (or township's) open follow-ups by due date.
             models.Index(fields=["status", "unit", "due_on"], name="ppfollow_worklist"),
+            # On PostgreSQL only, made by migration 0002 (not declared here): an index on
+            # (status, due_on) for the county-wide worklist. SQLite, without statistics,
+            # would take it for a village's due list too, and that got slower
+            # (docs/decisions.md, benchmarks/README.md).
             # Counts of follow-ups done per village and month (indicators).
             models.Index(fields=["unit", "done_on"], name="ppfollow_unit_done"),
             models.Index(fields=["unit", "due_on"], name="ppfollow_unit_due"),

@@ -4,6 +4,8 @@ own are recorded here (number, date, by whom); birth registration is famplan's o
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +35,7 @@ BUNDLE_COLUMNS: list[tuple[str, float]] = [
     ("户口登记", 16),
     ("医保参保", 16),
     ("社会保障卡", 16),
+    ("育儿补贴申请", 16),
     ("尚未办理", 40),
 ]
 
@@ -52,7 +55,9 @@ def bundle_list(request: HttpRequest) -> HttpResponse:
     if filters is None:
         births = births.none()
     page = CappedPaginator(births, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(b, selectors.bundle_lines(b)) for b in page.object_list]
+    births_shown = list(page.object_list)
+    provided = selectors.provided_lines(births_shown)
+    rows = [(b, selectors.bundle_lines(b, provided[b.pk])) for b in births_shown]
     audit_log(
         actor=request.user,
         action="registration.bundle.listed",
@@ -80,16 +85,19 @@ def bundle_export(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('registration:bundle_list')}?{request.GET.urlencode()}")
 
     def export_rows():
-        for b in selectors.newborns_for_user(request.user, **filters).iterator(chunk_size=500):
-            lines = selectors.bundle_lines(b)
-            yield (
-                b.child.name,
-                b.born_on,
-                b.mother.name,
-                b.unit.name,
-                *(line.number if line.done else "" for line in lines[:5]),
-                "、".join(selectors.missing_labels(b)),
-            )
+        births = selectors.newborns_for_user(request.user, **filters).iterator(chunk_size=500)
+        while chunk := list(islice(births, 500)):
+            provided = selectors.provided_lines(chunk)
+            for b in chunk:
+                lines = selectors.bundle_lines(b, provided[b.pk])
+                yield (
+                    b.child.name,
+                    b.born_on,
+                    b.mother.name,
+                    b.unit.name,
+                    *(line.number if line.done else "" for line in lines[:6]),
+                    "、".join(selectors.missing_from(lines)),
+                )
 
     return export_download(
         actor=request.user,

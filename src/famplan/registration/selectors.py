@@ -8,9 +8,11 @@ registry (or the typed residence village). Only the handling township works it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -222,6 +224,7 @@ def newborns_for_user(
             | Q(registration__isnull=True)
             | Q(medical_certificate_number__isnull=True)
             | Q(medical_certificate_number="")
+            | reduce(or_, (missing() for missing in BUNDLE_MISSING.values()), Q(pk__in=[]))
         )
     return (
         births.select_related("child", "mother", "unit", "registration")
@@ -239,8 +242,42 @@ def get_birth_for_user(user: Any, pk: Any) -> Birth:
     )
 
 
-def bundle_lines(birth: Birth) -> list[BundleLine]:
-    """The six items of the bundle for one birth, in the order a family goes through them."""
+# Lines of the bundle another app owns (the childcare subsidy application: benefits).
+# Registration never imports those apps; each registers a provider from its
+# AppConfig.ready(): called once for a page (or an export chunk) of births, it answers
+# {birth pk: line} (docs/decisions.md, "The bundle's subsidy line comes from a provider").
+SUBSIDY_LABEL = "育儿补贴申请"
+# With the provider, a condition on Birth for "this line is not done", so the worklist's
+# "missing only" filter stays one query.
+BundleProvider = Callable[[Sequence[Birth]], dict[int, BundleLine]]
+BUNDLE_PROVIDERS: dict[str, BundleProvider] = {}
+BUNDLE_MISSING: dict[str, Callable[[], Q]] = {}
+
+
+def register_bundle_line(
+    label: str, provider: BundleProvider, missing: Callable[[], Q] | None = None
+) -> None:
+    BUNDLE_PROVIDERS[label] = provider
+    if missing is not None:
+        BUNDLE_MISSING[label] = missing
+
+
+def provided_lines(births: Sequence[Birth]) -> dict[int, dict[str, BundleLine]]:
+    """The provided lines of these births: {birth pk: {label: line}}, one call per provider."""
+    out: dict[int, dict[str, BundleLine]] = {b.pk: {} for b in births}
+    if not births:
+        return out
+    for label, provider in BUNDLE_PROVIDERS.items():
+        for pk, line in provider(births).items():
+            out[pk][label] = line
+    return out
+
+
+def bundle_lines(birth: Birth, provided: dict[str, BundleLine] | None = None) -> list[BundleLine]:
+    """The six items of the bundle for one birth, in the order a family goes through them.
+    `provided`: this birth's lines from provided_lines() (looked up here if not given)."""
+    if provided is None:
+        provided = provided_lines([birth])[birth.pk]
     done = {r.item: r for r in birth.bundle.all()}
 
     def recorded(item: BundleItem) -> BundleLine:
@@ -264,14 +301,15 @@ def bundle_lines(birth: Birth) -> list[BundleLine]:
         recorded(BundleItem.HUKOU),
         recorded(BundleItem.MEDICAL_INSURANCE),
         recorded(BundleItem.SOCIAL_SECURITY_CARD),
-        # The childcare subsidy application comes with the benefits app.
-        BundleLine("育儿补贴申请", False, note="待育儿补贴功能上线后显示"),
+        # The childcare subsidy application: the benefits app provides the line.
+        provided.get(SUBSIDY_LABEL)
+        or BundleLine(SUBSIDY_LABEL, False, note="待育儿补贴功能上线后显示"),
     ]
 
 
-def missing_labels(birth: Birth) -> list[str]:
-    return [
-        line.label
-        for line in bundle_lines(birth)
-        if not line.done and not line.note.startswith("待")
-    ]
+def missing_from(lines: list[BundleLine]) -> list[str]:
+    return [line.label for line in lines if not line.done and not line.note.startswith("待")]
+
+
+def missing_labels(birth: Birth, provided: dict[str, BundleLine] | None = None) -> list[str]:
+    return missing_from(bundle_lines(birth, provided))

@@ -15,6 +15,7 @@ from famplan.common.dates import today
 from famplan.registry import exports, selectors
 from famplan.registry.forms.filters import PersonFilterForm, filters_for_audit
 from famplan.registry.models import Person, PersonStatus, Sex
+from famplan.registry.panels import panels_for
 from famplan.registry.services.births import MIN_MOTHER_AGE
 from famplan.registry.services.marriages import LEGAL_MARRIAGE_AGE
 from famplan.registry.views import (
@@ -196,5 +197,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_unmask": request.user.can(Cap.ID_UNMASK) and bool(person.id_number),
             "timeline": selectors.person_timeline(person),
             "event_links": _event_links(person) if request.user.can(Cap.REGISTRY_EDIT) else [],
+            # Other apps' panels (health records), each audited by its app.
+            "panels": panels_for(request.user, person),
         },
     )
