@@ -215,17 +215,21 @@ def parent_facts(
     else:
         if prefix:
             people = people.filter(**code_prefix_filter("unit_id", prefix))
-        wide = Q()
-        for rule, params in rules or []:
-            wide |= narrowing(rule, params, cutoff)
-        person_batches = [people.filter(wide, status__in=ON_REGISTER)]
+        # One query per rule's narrowing (an OR of them, two being subqueries, was
+        # checked row by row by SQLite), the people found by several read once.
+        people = people.filter(status__in=ON_REGISTER)
+        person_batches = [people.filter(narrowing(r, p, cutoff)) for r, p in rules or []]
     married = Exists(
         Marriage.objects.filter(Q(wife_id=OuterRef("pk")) | Q(husband_id=OuterRef("pk")))
     )
     rows: list[dict[str, Any]] = []
+    read: set[int] = set()
     for batch in person_batches:
         values = batch.annotate(married=married).values(*PERSON_FIELDS, "married")
-        rows.extend(values.iterator(chunk_size=5000))
+        for row in values.iterator(chunk_size=5000):
+            if row["pk"] not in read:
+                read.add(row["pk"])
+                rows.append(row)
     # Their children: the births of the couples they belong to, by chunks of their keys
     # (a couple found through both spouses' chunks is counted once).
     children = children_by_parent(sorted(r["pk"] for r in rows))
