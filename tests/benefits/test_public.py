@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from hypothesis import given
+from hypothesis import strategies as st
 
 from famplan.audit.models import AuditEntry
 from famplan.benefits import public
@@ -15,6 +17,7 @@ from famplan.benefits.services import application_submit, bank_account_set
 from famplan.common.dates import today
 from famplan.registration import ratelimit
 from famplan.registration.selectors import SUBSIDY_LABEL, bundle_lines
+from famplan.registration.services import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt
 from famplan.registry.models import Birth
 from tests.benefits.conftest import family
 
@@ -266,3 +269,12 @@ def test_the_worklist_export_holds_the_subsidy_receipt(client, clerk_client, you
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     row = next(r for r in rows if r[0] == young.children[0].name)
     assert row[-2] == receipt and "育儿补贴申请" not in row[-1]
+
+
+@given(st.integers(min_value=1, max_value=2**31 - 1), st.sampled_from(["", " ", "-", "\u3000"]))
+def test_a_receipt_reads_back_however_it_is_typed(pk, separator):
+    number = public.receipt_number(pk)
+    assert len(number) == RECEIPT_LENGTH and set(number) <= set(RECEIPT_ALPHABET)
+    typed = public.receipt_display(pk).replace("-", separator).lower()
+    assert normalize_receipt(typed) == number and public._receipt_matches(pk, number)
+    assert not public._receipt_matches(pk + 1, number)
