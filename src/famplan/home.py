@@ -83,14 +83,14 @@ def _benefit_reviews(user: Any) -> list[Todo]:
     from famplan.orgunits.jurisdiction import scope
 
     # What waits for the user's level: a village reviews the candidates, a township what
-    # its villages passed, the county what its townships passed and the duplicates.
+    # its villages passed and the suspected duplicates, the county what townships passed.
     length = len(user.org_unit_id or "")
     if length >= CODE_LENGTH[Level.VILLAGE]:
         waiting = [EntryStatus.CANDIDATE]
     elif length >= CODE_LENGTH[Level.TOWNSHIP]:
-        waiting = [EntryStatus.VILLAGE_APPROVED]
+        waiting = [EntryStatus.VILLAGE_APPROVED, EntryStatus.DUPLICATE]
     else:
-        waiting = [EntryStatus.TOWNSHIP_APPROVED, EntryStatus.DUPLICATE]
+        waiting = [EntryStatus.TOWNSHIP_APPROVED]
     open_cycles = Entry.objects.filter(cycle__status__in=[CycleStatus.OPEN, CycleStatus.REVIEW])
     counts = scope(open_cycles, user, "unit").aggregate(n=Count("pk", filter=Q(status__in=waiting)))
     return [Todo("待审核的扶助对象", counts["n"] or 0, reverse("benefits:home"))]
