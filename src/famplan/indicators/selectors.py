@@ -138,9 +138,11 @@ class UnitRow:
     def population_mean(self) -> float:
         return (self.value("population_start") + self.value("population_end")) / 2
 
+    measures: list[str] = field(default_factory=list)  # the counts its table shows
+
     @property
     def counts(self) -> list[int]:
-        return [self.value(code) for code in REPORT_MEASURES]
+        return [self.value(code) for code in self.measures]
 
 
 # The counts shown beside the indicators (and exported), in order.
@@ -161,8 +163,92 @@ REPORT_MEASURES = [
 ]
 
 
-def measure_labels() -> list[str]:
-    return [MEASURES[code].label for code in REPORT_MEASURES]
+@dataclass(frozen=True)
+class ReportTable:
+    """One of the standard tables: a theme's counts and indicators, by unit."""
+
+    code: str
+    title: str
+    measures: list[str]
+    indicators: list[str]  # codes of INDICATORS; empty: every indicator
+
+    @property
+    def specs(self) -> list[Indicator]:
+        if not self.indicators:
+            return list(INDICATORS.values())
+        return [INDICATORS[code] for code in self.indicators]
+
+
+# The standard tables, as a county's statistical forms group them; the first is the
+# overview with every indicator.
+REPORT_TABLES = [
+    ReportTable("all", "人口计生统计指标", REPORT_MEASURES, []),
+    ReportTable(
+        "population",
+        "人口变动情况",
+        ["population_start", "population_end", "births", "deaths", "migrants_in", "migrants_out"],
+        ["birth_rate", "death_rate", "natural_growth_rate"],
+    ),
+    ReportTable(
+        "births",
+        "出生人口性别与孩次",
+        [
+            "births",
+            "births_male",
+            "births_female",
+            "births_order_1",
+            "births_order_2",
+            "births_order_3plus",
+            "births_hospital",
+            "delivery_records",
+        ],
+        [
+            "sex_ratio_at_birth",
+            "third_plus_share",
+            "hospital_delivery_rate",
+            "delivery_record_rate",
+        ],
+    ),
+    ReportTable(
+        "services",
+        "计生服务覆盖情况",
+        [
+            "birth_registrations",
+            "health_target_couples",
+            "health_checks",
+            "health_checks_high_risk",
+            "health_followups_due",
+            "health_followups_done",
+            "folic_issued",
+            "folic_followups",
+            "folic_aware",
+            "folic_taking",
+            "folic_compliant",
+            "supply_points_active",
+            "supply_points_with_stock",
+        ],
+        [
+            "prepregnancy_check_coverage",
+            "prepregnancy_high_risk_share",
+            "followup_on_time_rate",
+            "folic_awareness_rate",
+            "folic_uptake_rate",
+            "folic_compliance_rate",
+            "supply_availability_rate",
+        ],
+    ),
+    ReportTable(
+        "benefits",
+        "奖励扶助兑现情况",
+        ["benefit_people", "benefit_due", "benefit_paid"],
+        ["benefit_payment_rate"],
+    ),
+]
+TABLES_BY_CODE = {t.code: t for t in REPORT_TABLES}
+
+
+def measure_labels(table: ReportTable = REPORT_TABLES[0]) -> list[str]:
+    return [MEASURES[code].label for code in table.measures]
 
 
 @dataclass
@@ -173,21 +259,26 @@ class Report:
     rows: list[UnitRow]
     run: ValuesRun | None
     indicators: list[Indicator]
+    table: ReportTable = REPORT_TABLES[0]
 
 
 def indicator_rows(
-    units: list[OrgUnit], period: Period, values: QuerySet[MeasureValue]
+    units: list[OrgUnit],
+    period: Period,
+    values: QuerySet[MeasureValue],
+    table: ReportTable = REPORT_TABLES[0],
 ) -> list[UnitRow]:
-    """Every indicator of every unit for one period, from one query of the values table
-    and one of the targets."""
-    rows = {u.code: UnitRow(unit=u) for u in units}
+    """The table's indicators of every unit for one period, from one query of the values
+    table and one of the targets."""
+    specs = table.specs
+    rows = {u.code: UnitRow(unit=u, measures=table.measures) for u in units}
     for unit_id, measure, value in values.filter(
         period_type=period.type, period_start=period.start, unit_id__in=list(rows)
     ).values_list("unit_id", "measure", "value"):
         rows[unit_id].values[measure] = value
     targets = effective_targets(rows, period.start.year)
     for code, row in rows.items():
-        for indicator in INDICATORS.values():
+        for indicator in specs:
             estimate = indicator.estimate(row.values)
             target = targets[code][indicator.code]
             verdict = (
@@ -199,19 +290,22 @@ def indicator_rows(
     return list(rows.values())
 
 
-def report_for_user(user: Any, unit: OrgUnit, year: int) -> Report:
-    """The unit and its children (a village: itself alone) with counts and indicators
-    for the year. Three queries (children, values, targets) and the run."""
+def report_for_user(
+    user: Any, unit: OrgUnit, year: int, table: ReportTable = REPORT_TABLES[0]
+) -> Report:
+    """The unit and its children (a village: itself alone) with the table's counts and
+    indicators for the year. Three queries (children, values, targets) and the run."""
     period = year_period(year)
     children = [] if len(unit.code) == 12 else list(children_for_user(user, unit))
-    rows = indicator_rows([unit, *children], period, values_for_user(user))
+    rows = indicator_rows([unit, *children], period, values_for_user(user), table)
     return Report(
         unit=unit,
         period=period,
         total=rows[0],
         rows=rows[1:] if children else rows,
         run=latest_run(year),
-        indicators=list(INDICATORS.values()),
+        indicators=table.specs,
+        table=table,
     )
 
 

@@ -21,7 +21,10 @@ from famplan.indicators.elements import ELEMENTS, ElementError
 from famplan.indicators.indicators import INDICATORS
 from famplan.indicators.models import Direction
 from famplan.indicators.selectors import (
+    REPORT_TABLES,
+    TABLES_BY_CODE,
     Report,
+    ReportTable,
     effective_targets,
     elements_for_user,
     measure_labels,
@@ -53,6 +56,11 @@ def _year(raw: str | None, ahead: int = 0) -> int:
     return year if FIRST_YEAR <= year <= this_year + ahead else this_year
 
 
+def _table(raw: str | None) -> ReportTable:
+    """The standard table asked for; the overview for none or an unknown one."""
+    return TABLES_BY_CODE.get(raw or "", REPORT_TABLES[0])
+
+
 def _unit(request: HttpRequest, raw: str | None) -> OrgUnit:
     return get_unit_for_user(request.user, raw or request.user.org_unit_id)
 
@@ -69,6 +77,7 @@ def _breadcrumb(request: HttpRequest, unit: OrgUnit, year: int, name: str = "rep
 def report(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("year"))
     unit = _unit(request, request.GET.get("unit"))
+    table = _table(request.GET.get("table"))
     this_year = dates.today().year
     return render(
         request,
@@ -77,8 +86,10 @@ def report(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "year": year,
             "years": list(range(this_year, max(FIRST_YEAR, this_year - 15) - 1, -1)),
-            "report": report_for_user(request.user, unit, year),
-            "measure_labels": measure_labels(),
+            "report": report_for_user(request.user, unit, year, table),
+            "tables": REPORT_TABLES,
+            "table": table,
+            "measure_labels": measure_labels(table),
             "can_refresh": request.user.can(Cap.INDICATORS_REFRESH),
             "breadcrumb": _breadcrumb(request, unit, year),
         },
@@ -132,7 +143,7 @@ def export_rows(report: Report) -> list[list[object]]:
 
 def export_columns(report: Report) -> list[tuple[str, float]]:
     columns: list[tuple[str, float]] = [("单位", 16), ("区划代码", 14)]
-    columns += [(label, 9) for label in measure_labels()]
+    columns += [(label, 9) for label in measure_labels(report.table)]
     for i in report.indicators:
         suffix = f"({i.unit_label})" if i.unit_label else ""
         columns += [
@@ -148,15 +159,16 @@ def export_columns(report: Report) -> list[tuple[str, float]]:
 def report_export(request: HttpRequest, code: str) -> HttpResponse:
     year = _year(request.GET.get("year"))
     unit = get_unit_for_user(request.user, code)
-    data = report_for_user(request.user, unit, year)
-    title = f"{data.period.label}人口计生统计指标"
+    table = _table(request.GET.get("table"))
+    data = report_for_user(request.user, unit, year, table)
+    title = f"{data.period.label}{table.title}"
     content = write_xlsx(export_columns(data), export_rows(data), sheet_name=title)
     audit_log(
         actor=request.user,
         action="indicators.report.exported",
         target=unit,
         org_unit_id=unit.code,
-        detail={"year": year, "rows": len(data.rows)},
+        detail={"year": year, "table": table.code, "rows": len(data.rows)},
     )
     return xlsx_response(f"{title}_{unit.name}_{dates.today():%Y%m%d}", content)
 
