@@ -156,6 +156,14 @@ INDICATORS: dict[str, Indicator] = {
             DefaultTarget("ge", low=95, source=HUINING_2017),
         ),
         Indicator(
+            "migrant_contact_rate",
+            "流动人口有效联系率",
+            "%",
+            "期末在外或在本地的流动人口中有联系电话的人数 ÷ 期末流动人口 × 100",
+            _proportion("migrants_away_contact", "migrants_away", 100),
+            (0, 100),
+        ),
+        Indicator(
             "timeliness_rate",
             "按时录入率",
             "%",

@@ -31,6 +31,7 @@ from famplan.registry.models import (
     Direction,
     Marriage,
     Migration,
+    MigrationStatus,
     Person,
     ResidenceChange,
     Sex,
@@ -290,6 +291,59 @@ measure_group("migrants_in", Measure("migrants_in", "流入人数", "sum"))(
 measure_group("migrants_out", Measure("migrants_out", "流出人数", "sum"))(
     _count_by_month(Migration, "moved_on", "migrants_out", "AND direction = %s", [Direction.OUT])
 )
+
+
+@measure_group(
+    "migrants_away",
+    Measure("migrants_away", "流动人口(期末)", "last"),
+    Measure("migrants_away_contact", "其中有联系电话", "last"),
+)
+def migrants_away(first: int, last: int) -> Iterator[Row]:
+    """Migrants (in or out) whose migration is open at the end of each month, and those
+    of them with a contact phone (有效联系: someone can reach them for the services).
+
+    As population: one grouped pass over the migrations, +1 in the month one began,
+    -1 in the month it ended (the return; for one closed by a death, the person's
+    leaving the register), folded in a running sum from an opening balance."""
+    start, after = _bounds(first, last)
+    before = first - 1
+    ended = (
+        f"(CASE WHEN m.returned_on IS NOT NULL THEN m.returned_on "
+        f"WHEN m.status = '{MigrationStatus.CLOSED}' THEN COALESCE(p.left_on, m.moved_on) "
+        f"ELSE NULL END)"
+    )
+
+    def month_of(column: str) -> str:
+        return (
+            f"CASE WHEN {column} IS NULL OR {column} >= %s THEN NULL "
+            f"WHEN {column} < %s THEN {before} ELSE {month_sql(column)} END"
+        )
+
+    sql = f"""
+        SELECT m.unit_id, {month_of("m.moved_on")} AS b, {month_of(ended)} AS e,
+               CASE WHEN m.contact_phone <> '' THEN 1 ELSE 0 END AS c, COUNT(*)
+          FROM {_table(Migration)} m JOIN {_table(Person)} p ON p.id = m.person_id
+         WHERE m.moved_on < %s
+         GROUP BY m.unit_id, b, e, c
+    """  # noqa: S608 - only table names, a choice value and integers are pasted in
+    deltas: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for unit, began, gone, contact, count in _fetch(sql, [after, start, after, start, after]):
+        deltas[unit][int(began)][0] += count
+        deltas[unit][int(began)][1] += count * contact
+        if gone is not None:
+            deltas[unit][int(gone)][0] -= count
+            deltas[unit][int(gone)][1] -= count * contact
+    for unit, by_month in deltas.items():
+        away, reachable = by_month[before] if before in by_month else (0, 0)
+        for month in range(first, last + 1):
+            change = by_month.get(month)
+            if change:
+                away, reachable = away + change[0], reachable + change[1]
+            if away:
+                yield unit, month, "migrants_away", away
+            if reachable:
+                yield unit, month, "migrants_away_contact", reachable
+
 
 # The events of the monthly deadline (as on the monthly entry page): table, date column.
 DEADLINE_EVENTS = [

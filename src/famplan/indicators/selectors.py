@@ -186,8 +186,17 @@ REPORT_TABLES = [
     ReportTable(
         "population",
         "人口变动情况",
-        ["population_start", "population_end", "births", "deaths", "migrants_in", "migrants_out"],
-        ["birth_rate", "death_rate", "natural_growth_rate"],
+        [
+            "population_start",
+            "population_end",
+            "births",
+            "deaths",
+            "migrants_in",
+            "migrants_out",
+            "migrants_away",
+            "migrants_away_contact",
+        ],
+        ["birth_rate", "death_rate", "natural_growth_rate", "migrant_contact_rate"],
     ),
     ReportTable(
         "births",
