@@ -85,3 +85,21 @@ def test_the_home_page_stays_a_few_queries(
 ):
     with django_assert_max_num_queries(14):
         village_client.get("/")
+
+
+def test_it_lists_benefit_entries_waiting_for_the_village_review(
+    county_admin, village_worker, village_client
+):
+    from famplan.benefits import services
+    from famplan.benefits.models import Entry, EntryStatus, Program
+    from tests.benefits.conftest import OTHER_VILLAGE, family
+
+    family(county_admin, father_born=date(1950, 1, 1), mother_born=date(1952, 1, 1))
+    family(county_admin, father_born=date(1950, 1, 1), unit=OTHER_VILLAGE, surname="刘")
+    program = Program.objects.get(code="rural_reward")
+    cycle = services.cycle_open(actor=county_admin, program=program, year=today().year)
+    services.cycle_list_candidates(actor=county_admin, cycle=cycle)
+    candidates = Entry.objects.filter(cycle=cycle, status=EntryStatus.CANDIDATE)
+    mine = candidates.filter(unit_id=village_worker.org_unit_id).count()
+    assert 0 < mine < candidates.count()  # the other village's wait elsewhere
+    assert todos(village_client)["待审核的扶助对象"] == (mine, "/benefits/")
