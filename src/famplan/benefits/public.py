@@ -50,6 +50,7 @@ from famplan.benefits.services import application_submit, bank_account_set, chec
 from famplan.benefits.services.payments import AccountError
 from famplan.common import dates
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
 from famplan.common.text import validate_text
 from famplan.registration import ratelimit
@@ -365,7 +366,7 @@ def public_apply(request: HttpRequest) -> HttpResponse:
             try:
                 application = public_application_submit(data=form.to_data())
             except AccountError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_refusal(form, exc)
             except DomainError as exc:
                 audit_log(
                     actor=None,

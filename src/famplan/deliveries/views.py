@@ -16,6 +16,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.deliveries import selectors, services
 from famplan.deliveries.forms import (
     DeliveryFilterForm,
@@ -136,8 +137,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], unit_id=form.cleaned_data["unit"],
             )  # fmt: skip
         except DomainError as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(field if field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"已添加机构{facility.name}。")
             return redirect(reverse("deliveries:facility_detail", args=[facility.pk]))
@@ -184,8 +184,7 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, facility=facility, name=form.cleaned_data["name"]
             )
         except DomainError as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(field if field in form.fields else None, exc.message)
+            show_refusal(form, exc)
         else:
             # Shown in this response only: never stored, never shown again.
             return _facility_page(request, facility, new_token=(token, raw))

@@ -174,12 +174,6 @@ FIELD_ALIASES = {
 }
 
 
-def apply_error(form: forms.Form, exc: Any) -> None:
-    """A service refusal shown on the field it names (or above the form)."""
-    field = FIELD_ALIASES.get(getattr(exc, "field", ""), getattr(exc, "field", None))
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 class FollowUpForm(forms.Form):
     result = forms.ChoiceField(
         label="随访结果",

@@ -18,8 +18,10 @@ from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.health import exports, selectors, services
 from famplan.health.forms import (
+    FIELD_ALIASES,
     CheckFilterForm,
     CheckForm,
     FolicFilterForm,
@@ -30,7 +32,6 @@ from famplan.health.forms import (
     SplitForm,
     TargetForm,
     WorklistFilterForm,
-    apply_error,
 )
 from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import OrgUnit
@@ -107,7 +108,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
         try:
             check = services.check_record(actor=request.user, data=form.data_for_service())
         except DomainError as exc:
-            apply_error(form, exc)
+            show_refusal(form, exc, FIELD_ALIASES)
         else:
             messages.success(request, "已登记孕前优生健康检查，随访已按计划排入村(居)随访清单。")
             return redirect("health:check_detail", pk=check.pk)
@@ -204,7 +205,7 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, exc.message)
                 return redirect("health:followup_detail", pk=followup.pk)
             except DomainError as exc:
-                apply_error(form, exc)
+                show_refusal(form, exc, FIELD_ALIASES)
             else:
                 messages.success(request, f"已登记{followup.get_kind_display()}结果。")
                 return redirect("health:worklist")
@@ -267,7 +268,7 @@ def folic_create(request: HttpRequest) -> HttpResponse:
         try:
             issue = services.folic_issue_record(actor=request.user, data=form.data_for_service())
         except DomainError as exc:
-            apply_error(form, exc)
+            show_refusal(form, exc, FIELD_ALIASES)
         else:
             messages.success(request, "已登记叶酸发放。")
             return redirect("health:folic_detail", pk=issue.pk)
@@ -288,7 +289,7 @@ def folic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.folic_followup_record(actor=request.user, issue=issue, **form.cleaned_data)
             except DomainError as exc:
-                apply_error(form, exc)
+                show_refusal(form, exc, FIELD_ALIASES)
             else:
                 messages.success(request, "已登记叶酸随访。")
                 return redirect("health:folic_detail", pk=issue.pk)

@@ -17,6 +17,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.registration import selectors, services
 from famplan.registration.forms import BundleFilterForm, BundleItemForm
 from famplan.registration.models import BundleItem
@@ -133,8 +134,7 @@ def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.bundle_item_record(actor=request.user, birth=birth, **form.cleaned_data)
             except DomainError as exc:
-                field = getattr(exc, "field", None)
-                form.add_error(field if field in form.fields else None, exc.message)
+                show_refusal(form, exc)
             else:
                 messages.success(request, "已登记。")
                 return redirect(reverse("registration:bundle_detail", args=[birth.pk]))

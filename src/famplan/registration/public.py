@@ -19,10 +19,11 @@ from famplan.audit.middleware import client_ip
 from famplan.audit.models import Result
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.registration import ratelimit, selectors, services
 from famplan.registration.forms import ChildFormSet, RegistrationForm, StatusCheckForm
 from famplan.registration.models import Channel, Status
-from famplan.registration.views import apply_form_errors, children_from
+from famplan.registration.views import children_from
 
 # What the status page says for each status: the status and what to do next, nothing more.
 STATUS_TEXT = {
@@ -55,7 +56,7 @@ def public_apply(request: HttpRequest) -> HttpResponse:
                     actor=None, data=form.data_with(children_from(formset)), channel=Channel.ONLINE
                 )
             except DomainError as exc:
-                apply_form_errors(form, exc)
+                show_refusal(form, exc)
             else:
                 # Shown here, not after a redirect: the receipt number is never in a URL.
                 return render(

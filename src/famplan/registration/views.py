@@ -17,6 +17,7 @@ from famplan.accounts.permissions import capability_required
 from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.common.xlsx import content_disposition
 from famplan.registration import selectors, services
 from famplan.registration.forms import (
@@ -94,15 +95,6 @@ def registration_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def apply_form_errors(form: RegistrationForm, exc: DomainError) -> None:
-    """A service refusal shown on the field it names (or above the form)."""
-    field = getattr(exc, "field", None)
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.message)
-
-
 def children_from(formset: ChildFormSet) -> list[services.ChildData]:
     return [c for c in (f.child() for f in formset.forms) if c is not None]
 
@@ -121,7 +113,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                     channel=Channel.COUNTER,
                 )
             except DomainError as exc:
-                apply_form_errors(form, exc)
+                show_refusal(form, exc)
             else:
                 if registration.status == Status.REGISTERED:
                     messages.success(

@@ -7,6 +7,8 @@ are counts, not personal data; service requests are, so their views are audited.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from famplan.accounts.roles import Cap
 from famplan.audit.services import audit_log
 from famplan.common.dates import today
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.orgunits.jurisdiction import get_in_scope_or_404
 from famplan.orgunits.models import OrgUnit
 from famplan.registry.forms.filters import filters_for_audit
@@ -38,14 +41,12 @@ from famplan.supplies.forms import (
 from famplan.supplies.models import Direction, DistributionPoint, SupplyKind
 from famplan.transfer.exports import export_download
 
-
-def _refusal_on(form: object, exc: DomainError) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
+F = TypeVar("F", PointFilterForm, RequestFilterForm)
 
 
-def _point_filter(request: HttpRequest) -> tuple[PointFilterForm, dict | None]:
-    form = PointFilterForm(request.GET or None, user=request.user)
+def _filters(request: HttpRequest, form_class: type[F]) -> tuple[F, dict | None]:
+    """A list's filter form and its filters; None for filters that do not validate."""
+    form = form_class(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return form, None
     return form, form.filters()
@@ -57,7 +58,7 @@ def _point_filter(request: HttpRequest) -> tuple[PointFilterForm, dict | None]:
 @require_GET
 @capability_required(Cap.SUPPLIES_VIEW)
 def point_list(request: HttpRequest) -> HttpResponse:
-    form, filters = _point_filter(request)
+    form, filters = _filters(request, PointFilterForm)
     rows = selectors.search_points(request.user, **(filters or {}))
     if filters is None:
         rows = rows.none()
@@ -86,7 +87,7 @@ def point_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @capability_required(Cap.SUPPLIES_EXPORT)
 def point_export(request: HttpRequest) -> HttpResponse:
-    _form, filters = _point_filter(request)
+    _form, filters = _filters(request, PointFilterForm)
     if filters is None:
         return redirect(f"{reverse('supplies:point_list')}?{request.GET.urlencode()}")
     shown = selectors.active_kinds()
@@ -139,7 +140,7 @@ def point_create(request: HttpRequest) -> HttpResponse:
                 opened_on=data["opened_on"],
             )
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"已新建发放点“{point.name}”。")
             return redirect("supplies:point_detail", pk=point.pk)
@@ -174,7 +175,7 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 closed_on=data["closed_on"],
             )
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("supplies:point_detail", pk=point.pk)
@@ -208,7 +209,7 @@ def _movement(request: HttpRequest, direction: str) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             point, kind = data["point"], data["kind"]
             balances = selectors.stock(DistributionPoint.objects.filter(pk=point.pk))
@@ -249,7 +250,7 @@ def movement_void(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, movement=movement, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"已撤销{movement.get_direction_display()}记录。")
             return redirect("supplies:point_detail", pk=movement.point_id)
@@ -329,7 +330,7 @@ def kind_list(request: HttpRequest) -> HttpResponse:
                     order=data["order"],
                 )
             except DomainError as exc:
-                _refusal_on(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, f"已新增药具种类“{kind.name}”。")
                 return redirect("supplies:kind_list")
@@ -356,7 +357,7 @@ def kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.kind_update(actor=request.user, kind=kind, **data)
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("supplies:kind_list")
@@ -366,17 +367,10 @@ def kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- voluntary service requests ------------------------------------------------------------
 
 
-def _request_filter(request: HttpRequest) -> tuple[RequestFilterForm, dict | None]:
-    form = RequestFilterForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid():
-        return form, None
-    return form, form.filters()
-
-
 @require_GET
 @capability_required(Cap.SUPPLIES_SERVICE)
 def request_list(request: HttpRequest) -> HttpResponse:
-    form, filters = _request_filter(request)
+    form, filters = _filters(request, RequestFilterForm)
     rows = selectors.search_requests(request.user, **(filters or {}))
     if filters is None:
         rows = rows.none()
@@ -405,7 +399,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_export(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Cap.SUPPLIES_EXPORT):
         raise PermissionDenied("您没有此项操作的权限。")
-    _form, filters = _request_filter(request)
+    _form, filters = _filters(request, RequestFilterForm)
     if filters is None:
         return redirect(f"{reverse('supplies:request_list')}?{request.GET.urlencode()}")
     return export_download(
@@ -434,7 +428,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 point=data["point"],
             )
         except DomainError as exc:
-            _refusal_on(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "已登记服务记录。")
             return redirect("supplies:request_detail", pk=record.pk)

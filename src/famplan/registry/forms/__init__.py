@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from famplan.common.dates import EARLIEST_BIRTH_DATE, TOO_EARLY_MESSAGE
 from famplan.common.errors import DomainError
+from famplan.common.forms import show_refusal
 from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
 from famplan.common.text import validate_text
 from famplan.orgunits.jurisdiction import scope
@@ -169,8 +170,7 @@ class ServiceForm(forms.Form):
         except ConflictError:
             self.add_error(None, CONFLICT_MESSAGE)
         except FieldError as exc:
-            name = self.field_map.get(exc.field, exc.field)
-            self.add_error(name if name in self.fields else None, exc.message)
+            show_refusal(self, exc, self.field_map)
         except DomainError as exc:
             self.add_error(None, exc.message)
         return None
