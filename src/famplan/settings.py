@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "famplan.health",
     "famplan.benefits",
     "famplan.deliveries",
+    "famplan.care",
     "famplan.api",
     "famplan.demo",
 ]

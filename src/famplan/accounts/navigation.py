@@ -33,6 +33,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("数据导入", "transfer:home", Cap.REGISTRY_IMPORT),
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
     NavItem("奖励扶助", "benefits:home", Cap.BENEFITS_VIEW),
+    NavItem("特殊家庭", "care:family_list", Cap.CARE_VIEW),
+    NavItem("包村包户", "care:assignment_list", Cap.CARE_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),
     NavItem("统计填报", "indicators:elements", Cap.ELEMENTS_ENTER),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),

@@ -55,6 +55,11 @@ class Cap:
     BENEFITS_PAY = "benefits.pay"
     BENEFITS_EXPORT = "benefits.export"
     ELEMENTS_ENTER = "indicators.elements"
+    CARE_VIEW = "care.view"  # special families, assignments, visits, coverage
+    CARE_FAMILIES = "care.families"  # confirm, enter, edit, close families; record help
+    CARE_ASSIGN = "care.assign"  # 包村包户 assignments and a family's two contacts
+    CARE_VISIT = "care.visit"  # log visits
+    CARE_EXPORT = "care.export"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -83,6 +88,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.FACILITIES_MANAGE,
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -105,6 +111,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -122,6 +129,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_EXPORT),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -138,6 +146,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.SUPPLIES_VIEW}
         | {Cap.BENEFITS_VIEW}
         | {Cap.DELIVERIES_VIEW}
+        | {Cap.CARE_VIEW}
     ),
 }
 

@@ -134,6 +134,29 @@ SPELLED_OUT = {
     "api.request.invalid": "接口请求格式有误",
     "api.request.unauthorized": "接口令牌无效",
     "indicators.elements.recorded": "填报统计数据",
+    # care: special families (计生特殊家庭) and responsibility (包村包户)
+    "care.family.confirmed": "确认计生特殊家庭",
+    "care.family.dismissed": "特殊家庭候选核实不符",
+    "care.family.created": "登记计生特殊家庭",
+    "care.family.updated": "修改计生特殊家庭",
+    "care.family.closed": "特殊家庭退出名册",
+    "care.family.listed": "查看计生特殊家庭名册",
+    "care.family.viewed": "查看计生特殊家庭",
+    "care.family.exported": "导出计生特殊家庭名册",
+    "care.candidate.listed": "查看待确认的特殊家庭",
+    "care.help.recorded": "登记特殊家庭帮扶",
+    "care.assignment.created": "新增包村包户责任人",
+    "care.assignment.ended": "结束包村包户责任",
+    "care.assignment.listed": "查看包村包户责任",
+    "care.assignment.exported": "导出包村包户责任",
+    "care.unvisited.listed": "查看未走访责任",
+    "care.unvisited.exported": "导出未走访责任",
+    "care.visit.recorded": "登记走访",
+    "care.visit.listed": "查看走访记录",
+    "care.visit.exported": "导出走访记录",
+    "care.worklist.viewed": "查看待走访清单",
+    "care.coverage.exported": "导出包村包户覆盖情况",
+    "demo.care.generated": "生成演示特殊家庭与包村包户数据",
 }
 
 SUBJECTS = {
@@ -194,6 +217,7 @@ APPS = {
     "health": "孕前优生与叶酸",
     "benefits": "奖励扶助",
     "deliveries": "住院分娩",
+    "care": "特殊家庭与包村包户",
     "api": "数据接口",
 }
 

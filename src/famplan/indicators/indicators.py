@@ -290,6 +290,15 @@ INDICATORS.update(
                 (0, 100),
                 DefaultTarget("ge", low=100, source=HUINING_2017),
             ),
+            Indicator(
+                "special_family_visit_rate",
+                "特殊家庭走访率",
+                "%",
+                "当月有走访的特殊家庭 ÷ 月末在册特殊家庭 × 100"
+                "（季度、年度按户·月合计：每户每月走访一次）",
+                _proportion("special_families_visited", "special_family_months", 100),
+                (0, 100),
+            ),
         ]
     }
 )

@@ -652,3 +652,23 @@ def benefits(first: int, last: int) -> Iterator[Row]:
 def _yuan(amount: float) -> int:
     """Whole yuan, halves up (the amounts are exact to the fen)."""
     return math.floor(round(amount, 2) + 0.5)
+
+
+@measure_group(
+    "special_families",
+    Measure("special_families", "在册特殊家庭(户，期末)", "last"),
+    Measure("special_family_months", "在册特殊家庭(户·月)", "sum"),
+    Measure("special_families_visited", "当月有走访的特殊家庭(户·月)", "sum"),
+)
+def special_families(first: int, last: int) -> Iterable[Row]:
+    """Special families (计生特殊家庭) on the register at each month's end, and those of
+    them with at least one visit in the month (care.counts: its rules, its home).
+
+    The engine derives a longer period from its months, and "families visited at least
+    once in the quarter" is no sum, first or last of the months' counts. So a month's
+    figure is exactly that; a quarter or a year sums family-months (户·月): the visited
+    ones over those on the register, the share of months in which each family had its
+    monthly visit (docs/decisions.md)."""
+    from famplan.care.counts import special_family_counts
+
+    return special_family_counts(first, last)

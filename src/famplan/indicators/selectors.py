@@ -252,6 +252,12 @@ REPORT_TABLES = [
         ["benefit_people", "benefit_due", "benefit_paid"],
         ["benefit_payment_rate"],
     ),
+    ReportTable(
+        "care",
+        "特殊家庭走访情况",
+        ["special_families", "special_family_months", "special_families_visited"],
+        ["special_family_visit_rate"],
+    ),
 ]
 TABLES_BY_CODE = {t.code: t for t in REPORT_TABLES}
 

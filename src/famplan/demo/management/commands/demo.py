@@ -95,6 +95,7 @@ class Command(BaseCommand):
 
         self._load_population(county, options)
         self._load_supplies(county, options)
+        self._load_care(county, options)
 
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
@@ -140,6 +141,24 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"避孕药具：发放点 {result.points} 个，出入库记录 {result.movements} 条"
+            )
+
+    def _load_care(self, county: OrgUnit, options: dict[str, Any]) -> None:
+        from famplan.care.demo import care_generate
+        from famplan.demo.users import demo_generator_user
+
+        result = care_generate(
+            county=county,
+            actor=demo_generator_user(county=county),
+            seed=options["seed"],
+            today=options["today"] or dates.today(),
+        )
+        if result.skipped:
+            self.stdout.write(f"特殊家庭：{county.name}已有特殊家庭，跳过生成")
+        else:
+            self.stdout.write(
+                f"特殊家庭与包村包户：家庭 {result.families} 户，责任 {result.assignments} 条，"
+                f"走访 {result.visits} 次"
             )
 
     def _load_divisions(self, code: str) -> OrgUnit:
