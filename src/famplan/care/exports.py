@@ -50,7 +50,8 @@ def family_rows(families: QuerySet[SpecialFamily]) -> Iterator[tuple]:
     sources, statuses = dict(FamilySource.choices), dict(FamilyStatus.choices)
     last = Visit.objects.filter(family=OuterRef("pk")).order_by().values("family")
     values = (
-        families.order_by("unit_id", "name", "pk")
+        families.prefetch_related(None)
+        .order_by("unit_id", "name", "pk")
         .annotate(
             township_contact=_contact(ContactSide.TOWNSHIP),
             village_contact=_contact(ContactSide.VILLAGE),

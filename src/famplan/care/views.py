@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -219,7 +220,7 @@ def family_close(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Cap.CARE_FAMILIES)
 def candidate_list(request: HttpRequest) -> HttpResponse:
     found = candidates_for_user(request.user)
-    page = CappedPaginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     units = OrgUnit.objects.in_bulk({c.unit_id for c in page})
     audit_log(actor=request.user, action="care.candidate.listed", detail={"count": len(found)})
     return render(
