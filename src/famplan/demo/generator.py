@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
+from famplan.care.models import Assignment, Help, SpecialFamily, Visit
 from famplan.common.bulk import insert_rows, insert_values
 from famplan.common.errors import DomainError
 from famplan.demo.health import HEALTH_MODELS, health_generate
@@ -43,6 +44,9 @@ BATCH = 5000
 # Named scales for the command line; any number works too.
 SCALES = {"small": 0.02, "medium": 0.2, "full": 1.0}
 DEFAULT_SCALE = "small"
+# The care app's records point at people and households: they go with them (the demo
+# command generates them again).
+CARE_MODELS: tuple[type[models.Model], ...] = (Visit, Help, Assignment, SpecialFamily)
 # Tables in the order they are emptied by --replace (people last: events point at them).
 REGISTRY_MODELS: tuple[type[models.Model], ...] = (
     Birth,
@@ -209,7 +213,7 @@ def _delete_county(county_code: str) -> None:
     low, high = county_code, county_code + ":"
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (*HEALTH_MODELS, *REGISTRY_MODELS):
+        for model in (*CARE_MODELS, *HEALTH_MODELS, *REGISTRY_MODELS):
             table, column = quote(model._meta.db_table), quote(model._meta.get_field("unit").column)
             sql = f"DELETE FROM {table} WHERE {column} >= %s AND {column} < %s"  # noqa: S608
             cursor.execute(sql, [low, high])
