@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     Min,
     OuterRef,
@@ -258,6 +259,10 @@ class DueRow:
         return f"{self.kind}={self.pk}"
 
 
+# Never visited first, then the longest since a visit (both databases alike).
+NEVER_FIRST = F("last").asc(nulls_first=True)
+
+
 def due_queryset(
     user: Any, kind: str, interval: int, within: int, unit: str | None = None
 ) -> QuerySet:
@@ -275,7 +280,7 @@ def due_queryset(
             rows.filter(due)
             .select_related("unit")
             .prefetch_related(_open_contacts())
-            .order_by("last", "unit_id", "pk")
+            .order_by(NEVER_FIRST, "unit_id", "pk")
         )
     held = Assignment.objects.filter(target_kind=kind, ends_on__isnull=True)
     if kind == TargetKind.HOUSEHOLD:
@@ -295,7 +300,7 @@ def due_queryset(
     since = held.order_by().values("target_kind").annotate(m=Min("starts_on")).values("m")
     last = visits.order_by().values("target_kind").annotate(m=Max("visited_on")).values("m")
     rows = rows.annotate(since=Subquery(since), last=Subquery(last)).filter(since__isnull=False)
-    return rows.filter(due).select_related(related).order_by("last", "pk")
+    return rows.filter(due).select_related(related).order_by(NEVER_FIRST, "pk")
 
 
 def due_rows(kind: str, page: list[Any], interval: int) -> list[DueRow]:
