@@ -386,3 +386,35 @@ def test_coverage_per_township(
 
 
 __all__ = ["OTHER"]
+
+
+def test_every_page_renders_for_a_township_clerk(clerk_client, family, township_clerk):
+    a = contact(township_clerk, family)
+    c = bereaved(township_clerk, surname="李")
+    h = household()
+    for url in (
+        "/care/",
+        "/care/families/new/",
+        f"/care/families/{family.pk}/",
+        f"/care/families/{family.pk}/edit/",
+        f"/care/families/{family.pk}/close/",
+        f"/care/families/{family.pk}/help/",
+        "/care/candidates/",
+        f"/care/candidates/{c.children[0].pk}/dismiss/",
+        "/care/assignments/",
+        "/care/assignments/new/",
+        f"/care/assignments/new/?family={family.pk}",
+        f"/care/assignments/new/?household={h.pk}",
+        f"/care/assignments/new/?village={VILLAGE}",
+        f"/care/assignments/{a.pk}/end/",
+        "/care/assignments/unvisited/",
+        "/care/visits/",
+        "/care/visits/new/",
+        f"/care/visits/new/?household={h.pk}",
+        f"/care/visits/new/?village={VILLAGE}",
+        "/care/worklist/",
+        "/care/worklist/?kind=village",
+        "/care/coverage/",
+        "/care/coverage/?month=2026-13",
+    ):
+        assert clerk_client.get(url).status_code == 200, url
