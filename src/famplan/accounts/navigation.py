@@ -34,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("数据质量", "quality:home", Cap.QUALITY_VIEW),
     NavItem("奖励扶助", "benefits:home", Cap.BENEFITS_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),
+    NavItem("考核", "assessment:scheme_list", Cap.ASSESSMENT_VIEW),
     NavItem("统计填报", "indicators:elements", Cap.ELEMENTS_ENTER),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),
     NavItem("用户管理", "accounts:user_list", Cap.USERS_MANAGE),

@@ -55,6 +55,10 @@ class Cap:
     BENEFITS_PAY = "benefits.pay"
     BENEFITS_EXPORT = "benefits.export"
     ELEMENTS_ENTER = "indicators.elements"
+    ASSESSMENT_VIEW = "assessment.view"  # published schemes, results in one's jurisdiction
+    ASSESSMENT_MANAGE = "assessment.manage"  # the county's schemes, items, publishing, vetoes
+    ASSESSMENT_INSPECT = "assessment.inspect"  # field-check scores of sample villages
+    ASSESSMENT_EXPORT = "assessment.export"  # the bulletin as PDF and .xlsx
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -83,6 +87,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.FACILITIES_MANAGE,
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_MANAGE, Cap.ASSESSMENT_INSPECT),
+            Cap.ASSESSMENT_EXPORT,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -105,6 +111,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -122,6 +129,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
             Cap.ELEMENTS_ENTER,
+            Cap.ASSESSMENT_VIEW,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -138,6 +146,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.SUPPLIES_VIEW}
         | {Cap.BENEFITS_VIEW}
         | {Cap.DELIVERIES_VIEW}
+        | {Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT}
     ),
 }
 
