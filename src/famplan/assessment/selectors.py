@@ -32,7 +32,12 @@ from famplan.assessment.scoring import Scored, score_indicator
 from famplan.indicators.models import MeasureValue
 from famplan.indicators.periods import Period, PeriodType, year_period
 from famplan.indicators.selectors import ReportTable, indicator_rows
-from famplan.orgunits.jurisdiction import jurisdiction_code, scope, unit_in_scope
+from famplan.orgunits.jurisdiction import (
+    code_prefix_filter,
+    jurisdiction_code,
+    scope,
+    unit_in_scope,
+)
 from famplan.orgunits.models import Level, OrgUnit
 
 TWO_PLACES = Decimal("0.01")
@@ -45,7 +50,7 @@ def schemes_for_user(user: Any) -> QuerySet[Scheme]:
     if code is None:
         return Scheme.objects.none()
     above = [code[:n] for n in (2, 4, 6) if n <= len(code)]
-    rows = Scheme.objects.filter(Q(unit_id__in=above) | Q(unit_id__startswith=code))
+    rows = Scheme.objects.filter(Q(unit_id__in=above) | Q(**code_prefix_filter("unit_id", code)))
     if not user.can(Cap.ASSESSMENT_MANAGE):
         rows = rows.filter(status=SchemeStatus.PUBLISHED)
     return rows.select_related("unit")
@@ -115,9 +120,9 @@ class TownshipResult:
     scores: dict[str, list[ItemScore]] = field(default_factory=dict)
 
     @property
-    def rows(self) -> list[tuple[ItemScore, ItemScore]]:
-        """Each item's half-year and annual score side by side."""
-        return list(zip(self.scores[Part.HALF], self.scores[Part.YEAR], strict=True))
+    def rows(self) -> list[list[ItemScore]]:
+        """Each item's half-year and annual score, one pair per item."""
+        return [list(p) for p in zip(self.scores[Part.HALF], self.scores[Part.YEAR], strict=True)]
 
 
 def period_of_part(year: int, part: str) -> Period:
@@ -143,6 +148,7 @@ def _indicator_scores(
         for item in linked:
             cell = cells[item.indicator]
             target = cell.target
+            unit = cell.indicator.unit_label
             scored = score_indicator(
                 rule=item.rule,
                 points=item.points,
@@ -152,9 +158,8 @@ def _indicator_scores(
                 high=target.high if target else None,
                 step=item.step,
                 step_points=item.step_points,
-                fmt=f"{{:.{cell.indicator.decimals}f}}",
+                fmt=f"{{:.{cell.indicator.decimals}f}}{unit}",
             )
-            unit = cell.indicator.unit_label
             found[row.unit.code, item.pk] = ItemScore(
                 item,
                 part,
