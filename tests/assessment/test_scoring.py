@@ -85,3 +85,22 @@ def test_it_never_scores_below_zero_or_above_the_points(
         or (direction == "between" and low <= value <= low + width)
     )
     assert (got.points == points) or not met
+
+
+@given(st.text(max_size=12))
+def test_a_typed_score_is_refused_in_chinese_or_kept_within_the_points(raw):
+    from famplan.assessment.services import AssessmentError, parse_score
+
+    try:
+        got = parse_score(raw, Decimal(20), "宣传服务到户（半年考核）")
+    except AssessmentError as refusal:
+        assert refusal.message.startswith("宣传服务到户（半年考核）：")
+    else:
+        assert got is None or Decimal(0) <= got <= 20
+
+
+@given(st.decimals(min_value=0, max_value=20, places=1))
+def test_a_typed_score_within_the_points_is_kept(value):
+    from famplan.assessment.services import parse_score
+
+    assert parse_score(f" {value} ", Decimal(20), "x") == value

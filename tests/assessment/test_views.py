@@ -249,3 +249,11 @@ def test_the_township_page_explains_each_item(published, clerk_client):
     page = clerk_client.get(url("township_result", published.scheme.pk, TOWNSHIP)).content.decode()
     assert "实际值95.0%，达到目标，得满分" in page
     assert "≥95%" in page
+
+
+def test_the_bulletin_page_reads_a_fixed_number_of_queries(
+    published, county_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20):
+        page = county_client.get(url("bulletin", published.scheme.pk))
+    assert page.status_code == 200

@@ -240,14 +240,23 @@ def scheme_publish(*, actor: Any, scheme: Scheme) -> Scheme:
     return scheme
 
 
-def _decimal(value: Any, label: str) -> Decimal:
+def parse_score(raw: Any, points: Decimal, label: str) -> Decimal | None:
+    """A typed score: None when left empty, else a number from 0 to the item's points
+    with at most one decimal place; anything else is refused naming the item."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
     except (ArithmeticError, ValueError):
         raise AssessmentError(f"{label}：请输入数字。") from None
     if not number.is_finite():
         raise AssessmentError(f"{label}：请输入数字。")
-    return number
+    if number < 0 or number > points:
+        raise AssessmentError(f"{label}：得分应在0到{points}分之间。")
+    if number != number.quantize(Decimal("0.1")):
+        raise AssessmentError(f"{label}：得分最多一位小数。")
+    return number.quantize(Decimal("0.1"))
 
 
 @transaction.atomic
@@ -272,12 +281,9 @@ def field_scores_record(
             raise AssessmentError("只有实地核查项目可以录入得分。")
         if part not in Part.values:
             raise AssessmentError("考核阶段无效。")
-        label = f"{item.name}（{Part(part).label}）"
-        if raw is None or str(raw).strip() == "":
+        score = parse_score(raw, item.points, f"{item.name}（{Part(part).label}）")
+        if score is None:
             continue
-        score = _decimal(raw, label)
-        if score < 0 or score > item.points:
-            raise AssessmentError(f"{label}：得分应在0到{item.points}分之间。")
         _check_words(note or "", "note")
         FieldScore.objects.update_or_create(
             item=item,
