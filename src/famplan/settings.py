@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "famplan.benefits",
     "famplan.deliveries",
     "famplan.care",
+    "famplan.assessment",
     "famplan.api",
     "famplan.demo",
 ]

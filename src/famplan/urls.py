@@ -21,6 +21,7 @@ urlpatterns = [
     path("indicators/", include("famplan.indicators.urls")),
     path("health/", include("famplan.health.urls")),
     path("supplies/", include("famplan.supplies.urls")),
+    path("assessment/", include("famplan.assessment.urls")),
     path("benefits/", include("famplan.benefits.urls")),
     path("deliveries/", include("famplan.deliveries.urls")),
     path("care/", include("famplan.care.urls")),

@@ -36,6 +36,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("特殊家庭", "care:family_list", Cap.CARE_VIEW),
     NavItem("包村包户", "care:assignment_list", Cap.CARE_VIEW),
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),
+    NavItem("考核", "assessment:scheme_list", Cap.ASSESSMENT_VIEW),
     NavItem("统计填报", "indicators:elements", Cap.ELEMENTS_ENTER),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),
     NavItem("用户管理", "accounts:user_list", Cap.USERS_MANAGE),

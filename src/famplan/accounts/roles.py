@@ -60,6 +60,10 @@ class Cap:
     CARE_ASSIGN = "care.assign"  # 包村包户 assignments and a family's two contacts
     CARE_VISIT = "care.visit"  # log visits
     CARE_EXPORT = "care.export"
+    ASSESSMENT_VIEW = "assessment.view"  # published schemes, results in one's jurisdiction
+    ASSESSMENT_MANAGE = "assessment.manage"  # the county's schemes, items, publishing, vetoes
+    ASSESSMENT_INSPECT = "assessment.inspect"  # field-check scores of sample villages
+    ASSESSMENT_EXPORT = "assessment.export"  # the bulletin as PDF and .xlsx
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -89,6 +93,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
+            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_MANAGE, Cap.ASSESSMENT_INSPECT),
+            Cap.ASSESSMENT_EXPORT,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -112,6 +118,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
+            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT),
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -130,6 +137,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_EXPORT),
+            Cap.ASSESSMENT_VIEW,
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -147,6 +155,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.BENEFITS_VIEW}
         | {Cap.DELIVERIES_VIEW}
         | {Cap.CARE_VIEW}
+        | {Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT}
     ),
 }
 

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from famplan.common import dates
 from famplan.common.errors import DomainError
 from famplan.deliveries.demo import demo_facility_load
+from famplan.demo.assessment import assessment_generate
 from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
 from famplan.demo.supplies import supplies_generate
 from famplan.demo.users import DemoLogin, demo_users_load
@@ -96,6 +97,7 @@ class Command(BaseCommand):
         self._load_population(county, options)
         self._load_supplies(county, options)
         self._load_care(county, options)
+        self._load_assessment(county, options)
 
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
@@ -159,6 +161,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"特殊家庭与包村包户：家庭 {result.families} 户，责任 {result.assignments} 条，"
                 f"走访 {result.visits} 次"
+            )
+
+    def _load_assessment(self, county: OrgUnit, options: dict[str, Any]) -> None:
+        result = assessment_generate(
+            county=county, seed=options["seed"], today=options["today"] or dates.today()
+        )
+        if result.skipped:
+            self.stdout.write(f"考核：{county.name}本年度考核方案已存在，跳过生成")
+        else:
+            self.stdout.write(
+                f"考核：本年度方案已发布，抽样村 {result.samples} 个，"
+                f"半年核查得分 {result.scores} 项"
             )
 
     def _load_divisions(self, code: str) -> OrgUnit:
