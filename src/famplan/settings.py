@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "famplan.health",
     "famplan.benefits",
     "famplan.deliveries",
+    "famplan.campaigns",
     "famplan.api",
     "famplan.demo",
 ]

@@ -55,6 +55,10 @@ class Cap:
     BENEFITS_PAY = "benefits.pay"
     BENEFITS_EXPORT = "benefits.export"
     ELEMENTS_ENTER = "indicators.elements"
+    CAMPAIGNS_VIEW = "campaigns.view"
+    CAMPAIGNS_MANAGE = "campaigns.manage"  # make plans for one's unit, publish bulletins
+    CAMPAIGNS_REPORT = "campaigns.report"  # report a unit's progress on a plan
+    CAMPAIGNS_EXPORT = "campaigns.export"  # bulletins as PDF and .xlsx
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -83,6 +87,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.FACILITIES_MANAGE,
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE, Cap.CAMPAIGNS_REPORT),
+            Cap.CAMPAIGNS_EXPORT,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -105,6 +111,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW, Cap.BENEFITS_EXPORT),
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE, Cap.CAMPAIGNS_REPORT),
+            Cap.CAMPAIGNS_EXPORT,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -122,6 +130,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.SUPPLIES_VIEW, Cap.SUPPLIES_ENTER, Cap.SUPPLIES_EXPORT, Cap.SUPPLIES_SERVICE),
             *(Cap.BENEFITS_VIEW, Cap.BENEFITS_REVIEW),
             Cap.ELEMENTS_ENTER,
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_REPORT),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -138,6 +147,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.SUPPLIES_VIEW}
         | {Cap.BENEFITS_VIEW}
         | {Cap.DELIVERIES_VIEW}
+        | {Cap.CAMPAIGNS_VIEW}
     ),
 }
 

@@ -134,6 +134,16 @@ SPELLED_OUT = {
     "api.request.invalid": "接口请求格式有误",
     "api.request.unauthorized": "接口令牌无效",
     "indicators.elements.recorded": "填报统计数据",
+    "campaigns.campaign.created": "新建工作方案",
+    "campaigns.campaign.published": "下发工作方案",
+    "campaigns.phase.created": "添加工作方案阶段",
+    "campaigns.task.created": "添加工作方案任务",
+    "campaigns.task.updated": "修改任务目标分解",
+    "campaigns.dispatch.created": "添加通报日期",
+    "campaigns.progress.recorded": "报送工作进度",
+    "campaigns.bulletin.published": "发布进度通报",
+    "campaigns.bulletin.printed": "打印进度通报",
+    "campaigns.bulletin.exported": "导出进度通报",
 }
 
 SUBJECTS = {
@@ -195,6 +205,7 @@ APPS = {
     "benefits": "奖励扶助",
     "deliveries": "住院分娩",
     "api": "数据接口",
+    "campaigns": "工作方案",
 }
 
 
