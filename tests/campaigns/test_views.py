@@ -303,6 +303,11 @@ def test_the_home_page_names_a_report_due(
     assert selectors.reports_due_count(village_worker) == 0
     # The township is no unit of its own plan.
     assert selectors.reports_due_count(township_clerk) == 0
+    # Two days before the next dispatch date, the report before the last one is old.
+    clock.set(date(2026, 3, 18))
+    assert selectors.reports_due_count(village_worker) == 1
+    clock.set(date(2026, 3, 12))  # the next dispatch date is a week off
+    assert selectors.reports_due_count(village_worker) == 0
 
 
 def test_the_home_to_do_links_to_the_plans(spring, village_worker, clock):

@@ -298,13 +298,12 @@ def reports_due_count(user: Any) -> int:
         .values("day")[:1]
     )
     reported = ProgressReport.objects.filter(
-        task__campaign=OuterRef("pk"),
-        unit_id=unit,
-        reported_on__gt=Coalesce(Subquery(last_passed), Value(date(1900, 1, 1))),
+        task__campaign=OuterRef("pk"), unit_id=unit, reported_on__gt=OuterRef("since")
     )
     manual = Task.objects.filter(campaign=OuterRef("pk"), measure="")
     return (
         Campaign.objects.filter(status=CampaignStatus.ACTIVE, units__unit_id=unit)
+        .annotate(since=Coalesce(Subquery(last_passed), Value(date(1900, 1, 1))))
         .filter(Exists(upcoming), Exists(manual), ~Exists(reported))
         .count()
     )
