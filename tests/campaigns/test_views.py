@@ -315,3 +315,35 @@ def test_the_home_to_do_links_to_the_plans(spring, village_worker, clock):
     lines = {t.label: t for t in todo_list(village_worker)}
     assert lines["待报送的工作进度"].count == 1
     assert lines["待报送的工作进度"].url == _url("list")
+
+
+def test_the_countys_bulletin_is_read_whole_by_the_townships_it_addresses(
+    county_plan, county_admin, clerk_client, other_client, village_client, clock
+):
+    clock.set(date(2026, 3, 15))
+    bulletin = services.bulletin_publish(actor=county_admin, dispatch=county_plan.dispatches.get())
+    for client in (clerk_client, other_client):
+        page = client.get(_url("bulletin", bulletin.pk)).content.decode()
+        assert "会师镇" in page and "郭城驿镇" in page
+    # A village is no unit of the county's plan: neither the plan nor its bulletin.
+    assert village_client.get(_url("detail", county_plan.pk)).status_code == 404
+    assert village_client.get(_url("bulletin", bulletin.pk)).status_code == 404
+
+
+def test_the_plans_page_query_count_does_not_grow_with_reports(
+    spring, village_worker, township_clerk, clerk_client, clock, django_assert_max_num_queries
+):
+    url = _url("detail", spring.campaign.pk)
+    with django_assert_max_num_queries(30) as few:
+        clerk_client.get(url)
+    for day in (3, 6, 9):
+        clock.set(date(2026, 3, day))
+        for unit in (VILLAGE, SECOND_VILLAGE):
+            services.progress_report(
+                actor=township_clerk,
+                campaign=spring.campaign,
+                unit=unit,
+                counts={spring.visits.pk: day, spring.migrants.pk: day},
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        clerk_client.get(url)

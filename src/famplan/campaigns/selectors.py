@@ -61,6 +61,15 @@ def get_dispatch_for_user(user: Any, pk: Any) -> Dispatch:
         raise Http404("记录不存在") from None
 
 
+def get_task_for_user(user: Any, pk: Any) -> Task:
+    try:
+        return Task.objects.select_related("campaign").get(
+            pk=pk, campaign__in=campaigns_for_user(user).values("pk")
+        )
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise Http404("记录不存在") from None
+
+
 def get_bulletin_for_user(user: Any, pk: Any) -> Bulletin:
     try:
         return Bulletin.objects.select_related(

@@ -28,7 +28,7 @@ from famplan.campaigns.forms import (
     TaskForm,
 )
 from famplan.campaigns.measures import measure_label
-from famplan.campaigns.models import Campaign, CampaignStatus, DispatchKind, Split, Task
+from famplan.campaigns.models import Campaign, CampaignStatus, DispatchKind, Split
 from famplan.campaigns.pdf import bulletin_pdf as render_bulletin_pdf
 from famplan.common.dates import today
 from famplan.common.errors import DomainError
@@ -198,7 +198,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.CAMPAIGNS_MANAGE)
 def task_targets(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_for_user(request, pk)
+    task = selectors.get_task_for_user(request.user, pk)
     campaign = _managed(request, task.campaign_id)
     units = list(
         OrgUnit.objects.filter(code__in=services.campaign_unit_codes(campaign)).order_by("code")
@@ -214,17 +214,6 @@ def task_targets(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{task.name}的目标已保存。")
             return redirect("campaigns:detail", campaign.pk)
     return _form_page(request, campaign, form, f"逐单位填写目标：{task.name}")
-
-
-def _task_for_user(request: HttpRequest, pk: int) -> Task:
-    from django.http import Http404
-
-    try:
-        return Task.objects.select_related("campaign").get(
-            pk=pk, campaign__in=selectors.campaigns_for_user(request.user).values("pk")
-        )
-    except (Task.DoesNotExist, ValueError, TypeError):
-        raise Http404("记录不存在") from None
 
 
 @require_http_methods(["GET", "POST"])
