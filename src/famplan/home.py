@@ -97,12 +97,19 @@ def _benefit_reviews(user: Any) -> list[Todo]:
     return [Todo("待审核的扶助对象", count, reverse("benefits:home"))]
 
 
+def _campaign_reports(user: Any) -> list[Todo]:
+    from famplan.campaigns.selectors import reports_due_count
+
+    return [Todo("待报送的工作进度", reports_due_count(user), reverse("campaigns:list"))]
+
+
 # (the capabilities the lines need: the data's and the linked page's; the lines)
 TODO_SOURCES = [
     ((Cap.HEALTH_FOLLOWUP_RECORD,), _followups),
     ((Cap.INDICATORS_VIEW, Cap.REGISTRY_EDIT), _late_entries),
     ((Cap.REGISTRATION_HANDLE,), _registrations),
     ((Cap.BENEFITS_REVIEW,), _benefit_reviews),
+    ((Cap.CAMPAIGNS_REPORT, Cap.CAMPAIGNS_VIEW), _campaign_reports),
     ((Cap.JOBS_VIEW,), _failed_jobs),
 ]
 

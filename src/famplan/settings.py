@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "famplan.deliveries",
     "famplan.care",
     "famplan.assessment",
+    "famplan.campaigns",
     "famplan.api",
     "famplan.demo",
 ]

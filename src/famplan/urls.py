@@ -25,6 +25,7 @@ urlpatterns = [
     path("benefits/", include("famplan.benefits.urls")),
     path("deliveries/", include("famplan.deliveries.urls")),
     path("care/", include("famplan.care.urls")),
+    path("campaigns/", include("famplan.campaigns.urls")),
     path("api/", api.urls),
     # For the first setup by a superuser (units, the first county admin); audit is read-only.
     path("admin/", admin.site.urls),

@@ -38,6 +38,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("统计指标", "indicators:report", Cap.INDICATORS_VIEW),
     NavItem("考核", "assessment:scheme_list", Cap.ASSESSMENT_VIEW),
     NavItem("统计填报", "indicators:elements", Cap.ELEMENTS_ENTER),
+    NavItem("工作方案", "campaigns:list", Cap.CAMPAIGNS_VIEW),
     NavItem("后台任务", "jobs:list", Cap.JOBS_VIEW),
     NavItem("用户管理", "accounts:user_list", Cap.USERS_MANAGE),
     NavItem("审计日志", "audit:list", Cap.AUDIT_VIEW),

@@ -64,6 +64,10 @@ class Cap:
     ASSESSMENT_MANAGE = "assessment.manage"  # the county's schemes, items, publishing, vetoes
     ASSESSMENT_INSPECT = "assessment.inspect"  # field-check scores of sample villages
     ASSESSMENT_EXPORT = "assessment.export"  # the bulletin as PDF and .xlsx
+    CAMPAIGNS_VIEW = "campaigns.view"
+    CAMPAIGNS_MANAGE = "campaigns.manage"  # make plans for one's unit, publish bulletins
+    CAMPAIGNS_REPORT = "campaigns.report"  # report a unit's progress on a plan
+    CAMPAIGNS_EXPORT = "campaigns.export"  # bulletins as PDF and .xlsx
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -95,6 +99,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
             *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_MANAGE, Cap.ASSESSMENT_INSPECT),
             Cap.ASSESSMENT_EXPORT,
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE, Cap.CAMPAIGNS_REPORT),
+            Cap.CAMPAIGNS_EXPORT,
         }
     ),
     Role.TOWNSHIP_CLERK: frozenset(
@@ -119,6 +125,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
             *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT),
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE, Cap.CAMPAIGNS_REPORT),
+            Cap.CAMPAIGNS_EXPORT,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
@@ -138,6 +146,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_EXPORT),
             Cap.ASSESSMENT_VIEW,
+            *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_REPORT),
         }
     ),
     Role.FACILITY: frozenset({Cap.UNITS_VIEW, Cap.BIRTHS_REPORT}),
@@ -156,6 +165,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | {Cap.DELIVERIES_VIEW}
         | {Cap.CARE_VIEW}
         | {Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT}
+        | {Cap.CAMPAIGNS_VIEW}
     ),
 }
 

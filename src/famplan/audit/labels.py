@@ -157,6 +157,16 @@ SPELLED_OUT = {
     "care.worklist.viewed": "查看待走访清单",
     "care.coverage.exported": "导出包村包户覆盖情况",
     "demo.care.generated": "生成演示特殊家庭与包村包户数据",
+    "campaigns.campaign.created": "新建工作方案",
+    "campaigns.campaign.published": "下发工作方案",
+    "campaigns.phase.created": "添加工作方案阶段",
+    "campaigns.task.created": "添加工作方案任务",
+    "campaigns.task.updated": "修改任务目标分解",
+    "campaigns.dispatch.created": "添加通报日期",
+    "campaigns.progress.recorded": "报送工作进度",
+    "campaigns.bulletin.published": "发布进度通报",
+    "campaigns.bulletin.printed": "打印进度通报",
+    "campaigns.bulletin.exported": "导出进度通报",
 }
 
 SUBJECTS = {
@@ -219,6 +229,7 @@ APPS = {
     "deliveries": "住院分娩",
     "care": "特殊家庭与包村包户",
     "api": "数据接口",
+    "campaigns": "工作方案",
 }
 
 

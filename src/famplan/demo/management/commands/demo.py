@@ -18,6 +18,7 @@ from famplan.common import dates
 from famplan.common.errors import DomainError
 from famplan.deliveries.demo import demo_facility_load
 from famplan.demo.assessment import assessment_generate
+from famplan.demo.campaigns import campaigns_generate
 from famplan.demo.generator import DEFAULT_SCALE, parse_scale, population_generate
 from famplan.demo.supplies import supplies_generate
 from famplan.demo.users import DemoLogin, demo_users_load
@@ -98,6 +99,7 @@ class Command(BaseCommand):
         self._load_supplies(county, options)
         self._load_care(county, options)
         self._load_assessment(county, options)
+        self._load_campaigns(county, options)
 
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{county.name}（{county.code}）"))
         self.stdout.write("演示账号 / demo logins:")
@@ -173,6 +175,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"考核：本年度方案已发布，抽样村 {result.samples} 个，"
                 f"半年核查得分 {result.scores} 项"
+            )
+
+    def _load_campaigns(self, county: OrgUnit, options: dict[str, Any]) -> None:
+        result = campaigns_generate(
+            county=county, seed=options["seed"], today=options["today"] or dates.today()
+        )
+        if result.skipped:
+            self.stdout.write(f"工作方案：{county.name}已有演示方案，跳过生成")
+        else:
+            self.stdout.write(
+                f"工作方案：春季优质服务月，{result.villages} 个村(居)，"
+                f"进度报送 {result.reports} 条，已发布通报 {result.bulletins} 期"
             )
 
     def _load_divisions(self, code: str) -> OrgUnit:
