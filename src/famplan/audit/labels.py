@@ -167,6 +167,13 @@ SPELLED_OUT = {
     "campaigns.bulletin.published": "发布进度通报",
     "campaigns.bulletin.printed": "打印进度通报",
     "campaigns.bulletin.exported": "导出进度通报",
+    "assessment.scheme.created": "新建考核方案",
+    "assessment.item.added": "添加考核项目",
+    "assessment.item.deleted": "删除考核项目",
+    "assessment.scheme.published": "发布考核方案",
+    "assessment.scores.recorded": "录入实地核查得分",
+    "assessment.veto.recorded": "登记一票否决",
+    "assessment.bulletin.exported": "导出考核通报",
 }
 
 SUBJECTS = {
@@ -230,6 +237,7 @@ APPS = {
     "care": "特殊家庭与包村包户",
     "api": "数据接口",
     "campaigns": "工作方案",
+    "assessment": "目标考核",
 }
 
 

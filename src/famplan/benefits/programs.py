@@ -117,9 +117,9 @@ def age_check(key: str, who: str, born: date | None, minimum: int, cutoff: date)
         return Check(key, label, False, f"{who}出生日期不详")
     age = age_on(born, cutoff)
     if age >= minimum:
-        return Check(key, label, True, f"{who}年龄 {age} 岁（截至{cutoff:%Y-%m-%d}）")
+        return Check(key, label, True, f"{who}年龄 {age} 岁（截至{cutoff.isoformat()}）")
     return Check(
-        key, label, False, f"{who}年龄 {age} 岁，未满 {minimum} 岁（截至{cutoff:%Y-%m-%d}）"
+        key, label, False, f"{who}年龄 {age} 岁，未满 {minimum} 岁（截至{cutoff.isoformat()}）"
     )
 
 
@@ -140,14 +140,14 @@ def rural_reward_checks(f: Facts, p: dict[str, Any], cutoff: date) -> list[Check
         shown = "非农业户口" if f["hukou_type"] == HukouType.URBAN else "户口性质未登记"
         checks.append(Check("hukou", "户口性质", False, f"{shown}，须为农业户口"))
     if f["birth_date"] >= born_from:
-        checks.append(Check("born", "出生日期", True, f"出生于{f['birth_date']:%Y-%m-%d}"))
+        checks.append(Check("born", "出生日期", True, f"出生于{f['birth_date'].isoformat()}"))
     else:
         checks.append(
             Check(
                 "born",
                 "出生日期",
                 False,
-                f"出生于{f['birth_date']:%Y-%m-%d}，早于{born_from:%Y-%m-%d}",
+                f"出生于{f['birth_date'].isoformat()}，早于{born_from.isoformat()}",
             )
         )
     checks.append(age_check("age", "", f["birth_date"], p["min_age"], cutoff))
@@ -210,7 +210,7 @@ def special_checks(f: Facts, p: dict[str, Any], cutoff: date) -> list[Check]:
     grade = f["child_grade"]
     if total == 1 and f["n_living"] == 0:
         died = f["child_died_on"]
-        shown = f"（{died:%Y-%m-%d}）" if died else ""
+        shown = f"（{died.isoformat()}）" if died else ""
         checks.append(Check("child", "子女情况", True, f"独生子女已死亡{shown}"))
     elif total == 1 and grade in (1, 2, 3):
         checks.append(Check("child", "子女情况", True, f"独生子女残疾{grade_label(grade)}"))
@@ -246,7 +246,7 @@ def one_child_checks(f: Facts, p: dict[str, Any], cutoff: date) -> list[Check]:
     held = f["one_child_certificate_on"]
     if held:
         checks.append(
-            Check("certificate", "光荣证", True, f"持独生子女父母光荣证（{held:%Y-%m-%d}领证）")
+            Check("certificate", "光荣证", True, f"持独生子女父母光荣证（{held.isoformat()}领证）")
         )
     else:
         checks.append(Check("certificate", "光荣证", False, "未登记独生子女父母光荣证"))
@@ -304,14 +304,14 @@ def childcare_checks(f: Facts, p: dict[str, Any], cutoff: date) -> list[Check]:
     first, last = childcare_months(f, p, cutoff)
     third = _birthday(f["birth_date"], 3)
     if f["birth_date"] > cutoff:
-        checks.append(Check("months", "补贴月份", False, f"出生于{f['birth_date']:%Y-%m-%d}"))
+        checks.append(Check("months", "补贴月份", False, f"出生于{f['birth_date'].isoformat()}"))
     elif third <= month_of(p["starts_on"]):
         checks.append(
             Check(
                 "months",
                 "补贴月份",
                 False,
-                f"{third:%Y-%m-%d}已满 3 周岁，早于补贴起始{ym(p['starts_on'])}",
+                f"{third.isoformat()}已满 3 周岁，早于补贴起始{ym(p['starts_on'])}",
             )
         )
     elif last < first:
@@ -339,7 +339,7 @@ def childcare_checks(f: Facts, p: dict[str, Any], cutoff: date) -> list[Check]:
                 "applied",
                 "申请",
                 True,
-                f"已由{f['applicant_name']}申请（{f['applied_on']:%Y-%m-%d}）",
+                f"已由{f['applicant_name']}申请（{f['applied_on'].isoformat()}）",
             )
         )
     else:
