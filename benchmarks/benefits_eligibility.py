@@ -180,7 +180,7 @@ def measure() -> None:
         cpus.append(time.process_time() - cpu)
     assert {k: len(v) for k, v in together.items()} == {k: len(v) for k, v in results.items()}
     print(
-        f"  all programs together (parents' facts read once): best {min(timings):.2f} s "
+        f"  all programs together (run_programs): best {min(timings):.2f} s "
         f"of 3 (worst {max(timings):.2f} s), CPU {min(cpus):.2f} s"
     )
     payment_file_benchmark(results)
