@@ -237,6 +237,11 @@ def child_facts(
         people = people.filter(status__in=ON_REGISTER)
         if prefix:
             people = people.filter(**code_prefix_filter("unit_id", prefix))
+        # Only narrows: a child nobody applied for fails 申请 (childcare_checks).
+        applied = Application.objects.filter(program=program).exclude(
+            status=ApplicationStatus.WITHDRAWN
+        )
+        people = people.filter(pk__in=applied.values("person_id"))
     rows = list(people.values(*PERSON_FIELDS))
     pks = [r["pk"] for r in rows]
     applications: dict[int, dict] = {}
