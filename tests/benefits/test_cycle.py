@@ -88,9 +88,9 @@ def test_it_runs_one_cycle_from_open_to_paid(
         services.entry_village_review(
             actor=village_worker, entry=entry_of(cycle, two.father), approve=True, attested=True
         )
-    with pytest.raises(DomainError, match="村级审核须由村\\(居\\)用户办理"):
+    with pytest.raises(DomainError, match="村级审核须由村\\(居\\)用户办理，或由乡镇用户代录"):
         services.entry_village_review(
-            actor=township_clerk, entry=entry_of(cycle, one.father), approve=True, attested=True
+            actor=county_admin, entry=entry_of(cycle, one.father), approve=True, attested=True
         )
     services.entry_village_review(
         actor=village_worker, entry=entry_of(cycle, one.father), approve=True, attested=True
@@ -375,3 +375,38 @@ def test_it_proposes_an_exit_when_a_new_child_is_born(frozen, county_admin):
         p["row"].person_id: (p["reason"], p["month"]) for p in exit_proposals(county_admin, cycle)
     }
     assert proposals[mine.father.pk] == ("new_birth", date(2026, 3, 1))
+
+
+def test_a_township_records_the_village_review_and_notice_for_its_villages(
+    county_admin, township_clerk, other_clerk, families, programs
+):
+    """代录: a village that works on paper has its review entered by the township."""
+    cycle, _ = run_to_review(county_admin, programs)
+    two = families["two"]
+    with pytest.raises(DomainError, match="不在您的管辖范围内"):
+        services.entry_village_review(
+            actor=other_clerk, entry=entry_of(cycle, two.father), approve=True, attested=True
+        )
+    with pytest.raises(DomainError, match="须核实并确认"):
+        services.entry_village_review(
+            actor=township_clerk, entry=entry_of(cycle, two.father), approve=True
+        )
+    for p in (two.father, two.mother):
+        services.entry_village_review(
+            actor=township_clerk, entry=entry_of(cycle, p), approve=True, attested=True
+        )
+    assert entry_of(cycle, two.father).village_by == township_clerk
+    with pytest.raises(DomainError, match="发布公示须选择一个村\\(居\\)"):
+        services.notice_publish(actor=township_clerk, cycle=cycle, unit_id="620422100")
+    with pytest.raises(DomainError, match="不在您的管辖范围内"):
+        services.notice_publish(actor=other_clerk, cycle=cycle, unit_id=VILLAGE_2)
+    notice = services.notice_publish(actor=township_clerk, cycle=cycle, unit_id=VILLAGE_2)
+    assert notice.unit_id == VILLAGE_2 and notice.published_by == township_clerk
+    # the other village of the township still has its people to review
+    with pytest.raises(DomainError, match="尚有 2 人未完成村级审核"):
+        services.notice_publish(actor=township_clerk, cycle=cycle, unit_id=VILLAGE)
+    rows = AuditEntry.objects.filter(
+        action__in=["benefits.entry.village_reviewed", "benefits.notice.published"]
+    )
+    assert [r.detail["on_behalf"] for r in rows] == [True, True, True]
+    assert {r.org_unit_id for r in rows} == {VILLAGE_2}

@@ -283,3 +283,34 @@ def test_it_configures_a_bank_layout_at_the_county_only(frozen, county_client, c
     response = county_client.post(url("payment_file", frozen[0].pk), {"layout": layout.pk})
     assert rows_of(response) == [["姓名", "卡号", "发放金额"], ["张父", "6229000011112222", 960.0]]
     assert AuditEntry.objects.filter(action="benefits.layout.saved").count() == 1
+
+
+def test_a_township_clerk_records_a_villages_review_from_the_pages(
+    county_admin, programs, clerk_client
+):
+    from famplan.benefits import services
+
+    f = family(county_admin)
+    cycle = services.cycle_open(actor=county_admin, program=programs["rural_reward"], year=2026)
+    services.cycle_list_candidates(actor=county_admin, cycle=cycle)
+    entries = list(Entry.objects.filter(cycle=cycle, person__in=[f.father, f.mother]))
+    page = clerk_client.get(url("entry", entries[0].pk)).content.decode()
+    assert "村级审核（乡镇代录" in page
+    for entry in entries:
+        response = clerk_client.post(
+            url("entry_village", entry.pk), {"decision": "approve", "attested": "1"}
+        )
+        assert response.status_code == 302
+    assert set(Entry.objects.filter(cycle=cycle).values_list("status", flat=True)) == {
+        EntryStatus.VILLAGE_APPROVED
+    }
+    assert "乡镇代录：" in clerk_client.get(url("entry", entries[0].pk)).content.decode()
+    assert "代录公示" in clerk_client.get(url("cycle", cycle.pk)).content.decode()
+    clerk_client.post(url("notice_publish", cycle.pk), {"unit": VILLAGE})
+    notice = Notice.objects.get(cycle=cycle)
+    assert notice.unit_id == VILLAGE
+    assert "（乡镇代录）" in clerk_client.get(url("cycle", cycle.pk)).content.decode()
+    # the township review waits for the notice to end: its form is not offered yet
+    page = clerk_client.get(url("entry", entries[0].pk)).content.decode()
+    assert 'data-testid="village-form"' not in page
+    assert 'data-testid="township-form"' not in page

@@ -97,7 +97,9 @@ def villages_for_user(user: Any, cycle: Cycle) -> list[dict[str, Any]]:
         )
         .order_by("unit_id")
     )
-    notices = {n.unit_id: n for n in Notice.objects.filter(cycle=cycle)}
+    notices = {
+        n.unit_id: n for n in Notice.objects.filter(cycle=cycle).select_related("published_by")
+    }
     return [{**r, "notice": notices.get(r["unit_id"])} for r in rows]
 
 

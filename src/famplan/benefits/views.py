@@ -237,6 +237,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "is_county": level == 6,
             "is_village": level == 12,
+            "is_township": level == 9,
             "can_manage": request.user.can(Cap.BENEFITS_MANAGE),
             "can_review": request.user.can(Cap.BENEFITS_REVIEW),
             "can_pay": request.user.can(Cap.BENEFITS_PAY),
@@ -299,6 +300,12 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": entry.objections.all().order_by("pk"),
             "is_village": level == 12,
             "is_township": level == 9,
+            "notice_over": notice is not None and dates.today() > notice.ends_on,
+            "village_open": notice is None
+            and entry.status
+            in (EntryStatus.CANDIDATE, EntryStatus.VILLAGE_APPROVED, EntryStatus.VILLAGE_REJECTED),
+            "village_on_behalf": entry.village_by is not None
+            and len(entry.village_by.org_unit_id or "") == 9,
             "can_review": request.user.can(Cap.BENEFITS_REVIEW),
             "category": CATEGORY_LABELS.get(entry.category, ""),
             "months": f"{ym(entry.from_month)} 至 {ym(entry.to_month)}",
@@ -416,9 +423,9 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.get_cycle_for_user(request.user, pk)
     try:
-        notice = services.notice_publish(
-            actor=request.user, cycle=cycle, unit_id=request.user.org_unit_id
-        )
+        # A township publishes for one of its villages (代录); a village for itself.
+        unit_id = request.POST.get("unit", "") or request.user.org_unit_id
+        notice = services.notice_publish(actor=request.user, cycle=cycle, unit_id=unit_id)
     except DomainError as exc:
         _refused(request, exc)
     else:

@@ -75,6 +75,19 @@ def _in_scope(actor: Any, unit_id: str) -> None:
         raise DomainError("该记录不在您的管辖范围内")
 
 
+def _village_level(actor: Any, unit_id: str, what: str) -> bool:
+    """A village step is done by the village's own users, or recorded for the village by
+    its township (代录: many villages work on paper and the township enters their
+    review). Answers whether the township is acting for the village."""
+    level = len(actor.org_unit_id or "")
+    if level not in (LEVEL_VILLAGE, LEVEL_TOWNSHIP):
+        raise DomainError(f"{what}须由村(居)用户办理，或由乡镇用户代录")
+    if len(unit_id) != LEVEL_VILLAGE:
+        raise DomainError(f"{what}须选择一个村(居)")
+    _in_scope(actor, unit_id)
+    return level == LEVEL_TOWNSHIP
+
+
 def _state(cycle: Cycle, *allowed: str, doing: str) -> None:
     if cycle.status not in allowed:
         raise DomainError(f"本周期当前为“{cycle.get_status_display()}”，不能{doing}")
@@ -228,9 +241,8 @@ def _notice_of(entry: Entry) -> Notice | None:
 def entry_village_review(
     *, actor: Any, entry: Entry, approve: bool, attested: bool = False, note: str = ""
 ) -> Entry:
-    _level(actor, LEVEL_VILLAGE, "村级审核")
     entry = _lock_entry(entry)
-    _in_scope(actor, entry.unit_id)
+    on_behalf = _village_level(actor, entry.unit_id, "村级审核")
     _state(entry.cycle, CycleStatus.REVIEW, doing="村级审核")
     if _notice_of(entry) is not None:
         raise DomainError("本村(居)名单已公示，不能再修改村级审核意见")
@@ -260,7 +272,7 @@ def entry_village_review(
         action="benefits.entry.village_reviewed",
         target=entry,
         org_unit_id=entry.unit_id,
-        detail={"approve": approve, "attested": entry.attested},
+        detail={"approve": approve, "attested": entry.attested, "on_behalf": on_behalf},
     )
     return entry
 
@@ -269,8 +281,7 @@ def entry_village_review(
 def notice_publish(*, actor: Any, cycle: Cycle, unit_id: str) -> Notice:
     """The village's approved list goes on public notice for the cycle's notice days,
     from today. Every candidate of the village must have been decided first."""
-    _level(actor, LEVEL_VILLAGE, "发布公示")
-    _in_scope(actor, unit_id)
+    on_behalf = _village_level(actor, unit_id, "发布公示")
     cycle = _lock_cycle(cycle)
     _state(cycle, CycleStatus.REVIEW, doing="发布公示")
     if Notice.objects.filter(cycle=cycle, unit_id=unit_id).exists():
@@ -296,6 +307,7 @@ def notice_publish(*, actor: Any, cycle: Cycle, unit_id: str) -> Notice:
             "starts_on": notice.starts_on.isoformat(),
             "ends_on": notice.ends_on.isoformat(),
             "people": entries.filter(status=EntryStatus.VILLAGE_APPROVED).count(),
+            "on_behalf": on_behalf,
         },
     )
     return notice
