@@ -160,6 +160,50 @@ def test_it_never_replaces_an_account_on_file_from_the_public_page(client, young
     assert account.account_number == "6228480000000000001"
     entry = AuditEntry.objects.get(action="benefits.application.online_submitted")
     assert entry.detail["account"] == "differs"
+    # the township sees the typed account, masked, waiting to be checked with the parent
+    assert Application.objects.get().account_to_check == "甘肃会宁农村商业银行 6228 **** 8901"
+
+
+@pytest.mark.jurisdiction("benefits:account_kept")
+def test_the_township_settles_a_differing_online_account(
+    client, young, township_clerk, other_clerk
+):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    bank_account_set(actor=township_clerk, person=young.mother, payee_name=young.mother.name,
+                     bank_name="中国农业银行", account_number="6228480000000000001")  # fmt: skip
+    _apply(client, young)
+    application = Application.objects.get()
+    clerk, other = client_for(township_clerk), client_for(other_clerk)
+    assert "6228 **** 8901" in clerk.get(reverse("benefits:home")).content.decode()
+    assert "6228 **** 8901" not in other.get(reverse("benefits:home")).content.decode()
+    account_page = reverse("benefits:account", args=[young.mother.pk])
+    assert 'data-testid="accounts-to-check"' in clerk.get(account_page).content.decode()
+    kept = reverse("benefits:account_kept", args=[application.pk])
+    assert other.post(kept, {"note": "x"}).status_code == 404
+    clerk.post(kept, {"note": ""})  # refused: the check is not described
+    assert Application.objects.get().account_to_check
+    clerk.post(kept, {"note": "电话核实，仍用原账户"})
+    assert Application.objects.get().account_to_check == ""
+    row = AuditEntry.objects.get(action="benefits.application.account_kept")
+    assert row.detail["typed"] == "甘肃会宁农村商业银行 6228 **** 8901"
+    assert row.detail["note"] == "电话核实，仍用原账户"
+    assert "6228 **** 8901" not in clerk.get(reverse("benefits:home")).content.decode()
+    assert clerk.post(kept, {"note": "again"}).status_code == 404  # settled: nothing to keep
+
+
+def test_setting_the_new_account_settles_the_online_application(client, young, township_clerk):
+    bank_account_set(actor=township_clerk, person=young.mother, payee_name=young.mother.name,
+                     bank_name="中国农业银行", account_number="6228480000000000001")  # fmt: skip
+    _apply(client, young)
+    application = Application.objects.get()
+    bank_account_set(actor=township_clerk, person=young.mother, payee_name=young.mother.name,
+                     bank_name="甘肃会宁农村商业银行", account_number=ACCOUNT)  # fmt: skip
+    assert Application.objects.get().account_to_check == ""
+    row = AuditEntry.objects.get(action="benefits.account.changed")
+    assert row.detail["applications_checked"] == [application.pk]
 
 
 def test_it_limits_applications_from_one_address(client, young):

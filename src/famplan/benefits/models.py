@@ -252,6 +252,10 @@ class Application(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # An online application whose account differs from the applicant's account on file:
+    # the account typed (bank and masked number), for the township to check with the
+    # parent. Cleared when the township sets the account or keeps the one on file.
+    account_to_check = models.CharField("网上填报账户（待核实）", max_length=150, blank=True)
 
     class Meta:
         verbose_name = "申请"

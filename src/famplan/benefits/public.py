@@ -45,6 +45,7 @@ from famplan.benefits.models import (
     Entry,
     EntryStatus,
     Program,
+    mask_account,
 )
 from famplan.benefits.services import application_submit, bank_account_set, check_account
 from famplan.benefits.services.payments import AccountError
@@ -188,6 +189,9 @@ def public_application_submit(*, data: PublicApplicationData) -> Application:
         )
         same = current.account_number == digits and current.bank_name == data.bank_name.strip()
         account = "kept" if same else "differs"
+        if not same:
+            application.account_to_check = f"{data.bank_name.strip()[:100]} {mask_account(digits)}"
+            application.save(update_fields=["account_to_check"])
     audit_log(
         actor=actor,
         action="benefits.application.online_submitted",

@@ -13,6 +13,8 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from famplan.benefits.models import (
+    Application,
+    ApplicationStatus,
     BankAccount,
     Cycle,
     Entry,
@@ -131,6 +133,21 @@ def get_roster_row_for_user(user: Any, pk: int) -> RosterRow:
 
 def accounts_of(person_pk: int) -> QuerySet[BankAccount]:
     return BankAccount.objects.filter(person_id=person_pk).order_by("-active", "-created_at")
+
+
+def accounts_to_check(user: Any, applicant_pk: int | None = None) -> QuerySet[Application]:
+    """Online applications in the user's scope whose typed account differs from the
+    applicant's account on file (oldest first: the longest waiting)."""
+    qs = scope(
+        Application.objects.exclude(account_to_check="").exclude(
+            status=ApplicationStatus.WITHDRAWN
+        ),
+        user,
+        "unit",
+    )
+    if applicant_pk is not None:
+        qs = qs.filter(applicant_id=applicant_pk)
+    return qs.select_related("person", "applicant", "program").order_by("applied_on", "pk")
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/<int:pk>/eligibility/", views.explain, name="explain"),
     path("applications/new/", views.application_create, name="application_create"),
     path("people/<int:pk>/account/", views.account, name="account"),
+    path("applications/<int:pk>/account-kept/", views.account_kept, name="account_kept"),
     path("layouts/", views.layouts, name="layouts"),
     path("cycles/new/", views.cycle_open, name="cycle_open"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from famplan.accounts.permissions import capability_required
@@ -62,6 +62,9 @@ def _month(value: str | None) -> date | None:
 # --- programs --------------------------------------------------------------------------
 
 
+ACCOUNTS_SHOWN = 50
+
+
 @require_GET
 @capability_required(Cap.BENEFITS_VIEW)
 def home(request: HttpRequest) -> HttpResponse:
@@ -79,6 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "cycles": selectors.cycles_for_user(request.user),
             "can_manage": request.user.can(Cap.BENEFITS_MANAGE),
             "year": today.year,
+            "to_check": selectors.accounts_to_check(request.user)[:ACCOUNTS_SHOWN]
+            if request.user.can(Cap.BENEFITS_REVIEW)
+            else [],
         },
     )
 
@@ -680,8 +686,28 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "benefits/account.html",
-        {"person": person, "form": form, "accounts": selectors.accounts_of(person.pk)},
+        {
+            "person": person,
+            "form": form,
+            "accounts": selectors.accounts_of(person.pk),
+            "to_check": selectors.accounts_to_check(request.user, person.pk),
+        },
     )
+
+
+@require_POST
+@capability_required(Cap.BENEFITS_REVIEW)
+def account_kept(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(selectors.accounts_to_check(request.user), pk=pk)
+    try:
+        services.application_account_kept(
+            actor=request.user, application=application, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已核实，保留原账户")
+    return redirect("benefits:account", pk=application.applicant_id)
 
 
 class ApplicationForm(forms.Form):

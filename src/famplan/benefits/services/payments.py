@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from famplan.audit.services import audit_log, audit_log_rows
 from famplan.benefits.models import (
+    Application,
     BankAccount,
     BankLayout,
     Cycle,
@@ -32,6 +33,7 @@ __all__ = [
     "LAYOUT_FIELDS",
     "AccountError",
     "ConfirmationReport",
+    "application_account_kept",
     "bank_account_set",
     "bank_layout_save",
     "check_account",
@@ -99,6 +101,13 @@ def bank_account_set(
         account_number=digits,
         created_by=actor,
     )
+    # An account set by a user settles the online applications that typed another one.
+    checked = list(
+        Application.objects.filter(applicant=person)
+        .exclude(account_to_check="")
+        .values_list("pk", flat=True)
+    )
+    Application.objects.filter(pk__in=checked).update(account_to_check="")
     audit_log(
         actor=actor,
         action="benefits.account.changed" if old else "benefits.account.created",
@@ -107,9 +116,34 @@ def bank_account_set(
         detail={
             "old": {"bank": old.bank_name, "account": old.masked, "id": old.pk} if old else None,
             "new": {"bank": account.bank_name, "account": account.masked, "id": account.pk},
+            "applications_checked": checked,
         },
     )
     return account
+
+
+@transaction.atomic
+def application_account_kept(*, actor: Any, application: Application, note: str) -> Application:
+    """The township has checked with the parent and keeps the account on file, not the
+    one typed online."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not unit_in_scope(actor, application.unit_id):
+        raise DomainError("该记录不在您的管辖范围内")
+    if not application.account_to_check:
+        raise DomainError("该申请没有待核实的账户")
+    if not note.strip():
+        raise DomainError("请填写核实情况")
+    typed = application.account_to_check
+    application.account_to_check = ""
+    application.save(update_fields=["account_to_check"])
+    audit_log(
+        actor=actor,
+        action="benefits.application.account_kept",
+        target=application,
+        org_unit_id=application.unit_id,
+        detail={"typed": typed, "note": note.strip()[:200]},
+    )
+    return application
 
 
 # --- the payment file ------------------------------------------------------------------
