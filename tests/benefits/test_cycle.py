@@ -410,3 +410,25 @@ def test_a_township_records_the_village_review_and_notice_for_its_villages(
     )
     assert [r.detail["on_behalf"] for r in rows] == [True, True, True]
     assert {r.org_unit_id for r in rows} == {VILLAGE_2}
+
+
+def test_a_local_program_lists_the_people_its_rule_finds_at_its_own_amounts(
+    county_admin, families, programs
+):
+    from famplan.benefits.eligibility import params_on
+
+    local = services.local_program_create(
+        actor=county_admin, name="县级农村计生家庭奖励", rule="rural_reward",
+        description="", effective_from=date(YEAR, 1, 1),
+    )  # fmt: skip
+    values = {**params_on(local, date(YEAR, 1, 1)), "county_topup_year": Decimal("240.00")}
+    services.parameters_set(
+        actor=county_admin, program=local, effective_from=date(YEAR, 1, 2), values=values
+    )
+    national, _ = run_to_review(county_admin, programs)
+    cycle = services.cycle_open(actor=county_admin, program=local, year=YEAR)
+    services.cycle_list_candidates(actor=county_admin, cycle=cycle)
+    mine = {e.person_id: e.amount_due for e in Entry.objects.filter(cycle=cycle)}
+    theirs = {e.person_id: e.amount_due for e in Entry.objects.filter(cycle=national)}
+    assert mine.keys() == theirs.keys() and mine
+    assert all(mine[p] == theirs[p] + Decimal("240.00") for p in mine)

@@ -19,6 +19,7 @@ from famplan.benefits.models import (
     EntryStatus,
     Notice,
     Objection,
+    Program,
     ProgramParameters,
     RosterRow,
 )
@@ -314,3 +315,48 @@ def test_a_township_clerk_records_a_villages_review_from_the_pages(
     page = clerk_client.get(url("entry", entries[0].pk)).content.decode()
     assert 'data-testid="village-form"' not in page
     assert 'data-testid="township-form"' not in page
+
+
+@pytest.mark.jurisdiction("benefits:program_create")
+@pytest.mark.jurisdiction("benefits:program_update")
+def test_the_county_sets_up_a_local_program_and_stops_it(
+    programs, county_admin, county_client, clerk_client
+):
+    from famplan.benefits import eligibility, services
+
+    assert clerk_client.get(url("program_create")).status_code == 403
+    form = {
+        "name": "会宁县计划生育特殊家庭县级扶助金",
+        "rule": "special_assistance",
+        "effective_from": "2026-01-01",
+        "description": "县财政另行发放",
+    }
+    response = county_client.post(url("program_create"), {**form, "rule": "no_such_rule"})
+    assert "选择一个有效的选项" in response.content.decode()
+    response = county_client.post(url("program_create"), form)
+    local = Program.objects.get(name=form["name"])
+    assert response.url == url("program", local.pk)
+    assert local.rule == "special_assistance" and local.code.startswith("local-")
+    # it starts from the national program's parameters, and takes its own from then on
+    national = programs["special_assistance"]
+    day = date(2026, 6, 1)
+    assert eligibility.params_on(local, day) == eligibility.params_on(national, day)
+    values = {**eligibility.params_on(local, day), "died_rural_month": "500.00"}
+    services.parameters_set(
+        actor=county_admin, program=local, effective_from=date(2026, 3, 1), values=values
+    )
+    assert str(eligibility.params_on(local, day)["died_rural_month"]) == "500.00"
+    assert str(eligibility.params_on(national, day)["died_rural_month"]) == "170.00"
+    assert "已有名为" in county_client.post(url("program_create"), form).content.decode()
+    page = county_client.get(url("program", local.pk)).content.decode()
+    assert "（地方项目）" in page and 'data-testid="program-info-form"' in page
+    # stopped: no new cycle
+    assert clerk_client.post(url("program_update", local.pk), {"name": "x"}).status_code == 403
+    county_client.post(url("program_update", local.pk), {"name": local.name, "description": ""})
+    local.refresh_from_db()
+    assert not local.active
+    response = county_client.post(url("cycle_open"), {"program": local.pk, "year": 2026})
+    assert not Cycle.objects.filter(program=local).exists()
+    row = AuditEntry.objects.get(action="benefits.program.updated")
+    assert row.detail == {"description": ["县财政另行发放", ""], "active": [True, False]}
+    assert AuditEntry.objects.filter(action="benefits.program.created").count() == 1

@@ -88,6 +88,8 @@ SPELLED_OUT = {
     "supplies.request.listed": "查看药具服务记录列表",
     "supplies.request.exported": "导出药具服务记录",
     "benefits.parameters.set": "设定扶助项目参数",
+    "benefits.program.created": "设立地方扶助项目",
+    "benefits.program.updated": "修改扶助项目信息",
     "benefits.cycle.opened": "开启年度发放周期",
     "benefits.cycle.listed": "生成扶助候选名单",
     "benefits.cycle.viewed": "查看年度发放周期",

@@ -9,7 +9,9 @@ from famplan.benefits import public, views
 app_name = "benefits"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("programs/new/", views.program_create, name="program_create"),
     path("programs/<int:pk>/", views.program_detail, name="program"),
+    path("programs/<int:pk>/info/", views.program_update, name="program_update"),
     path("programs/<int:pk>/eligibility/", views.explain, name="explain"),
     path("applications/new/", views.application_create, name="application_create"),
     path("people/<int:pk>/account/", views.account, name="account"),

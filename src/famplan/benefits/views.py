@@ -115,6 +115,61 @@ class ParametersForm(forms.Form):
         return {p.key: self.cleaned_data[f"p_{p.key}"] for p in self.rule.params}
 
 
+class LocalProgramForm(forms.Form):
+    name = forms.CharField(label="项目名称", max_length=100)
+    rule = forms.ChoiceField(
+        label="资格规则",
+        choices=[(code, f"同{rule.label}") for code, rule in RULES.items()],
+        help_text="地方项目沿用所选国家项目的资格条件，金额、年龄等参数另行设定",
+    )
+    effective_from = forms.DateField(label="生效日期")
+    description = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.BENEFITS_MANAGE)
+def program_create(request: HttpRequest) -> HttpResponse:
+    form = LocalProgramForm(
+        request.POST or None, initial={"effective_from": dates.today().replace(month=1, day=1)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.local_program_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "地方项目已设立，请按本地规定设定参数")
+            return redirect("benefits:program", pk=program.pk)
+    return render(request, "benefits/program_form.html", {"form": form})
+
+
+class ProgramInfoForm(forms.Form):
+    name = forms.CharField(label="项目名称", max_length=100)
+    description = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    active = forms.BooleanField(label="启用", required=False)
+
+
+@require_POST
+@capability_required(Cap.BENEFITS_MANAGE)
+def program_update(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.get_program(pk)
+    form = ProgramInfoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("benefits:program", pk=program.pk)
+    try:
+        services.program_update(actor=request.user, program=program, **form.cleaned_data)
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "项目信息已保存")
+    return redirect("benefits:program", pk=program.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.BENEFITS_VIEW)
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -125,8 +180,15 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in program.parameters.select_related("set_by").order_by("-effective_from")
     ]
     current = eligibility.params_on(program, dates.today())
-    form = None
+    form = info_form = None
     if request.user.can(Cap.BENEFITS_MANAGE):
+        info_form = ProgramInfoForm(
+            initial={
+                "name": program.name,
+                "description": program.description,
+                "active": program.active,
+            }
+        )
         form = ParametersForm(request.POST or None, rule=rule, initial_values=current)
         if request.method == "POST" and form.is_valid():
             try:
@@ -147,7 +209,13 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "benefits/program.html",
-        {"program": program, "rule": rule, "history": history, "form": form},
+        {
+            "program": program,
+            "rule": rule,
+            "history": history,
+            "form": form,
+            "info_form": info_form,
+        },
     )
 
 

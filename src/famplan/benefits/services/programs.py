@@ -6,13 +6,15 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from famplan.audit.services import audit_log
+from famplan.benefits.eligibility import params_on
 from famplan.benefits.models import Program, ProgramParameters
 from famplan.benefits.programs import RULES, dump_params, parse_params
 from famplan.common.errors import DomainError
 
-__all__ = ["parameters_set"]
+__all__ = ["local_program_create", "parameters_set", "program_update"]
 
 
 def _is_county(actor: Any) -> bool:
@@ -48,3 +50,76 @@ def parameters_set(
         detail={"effective_from": effective_from.isoformat(), "values": stored},
     )
     return row
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DomainError("请填写项目名称")
+    if len(name) > 100:
+        raise DomainError("项目名称不能超过100个字")
+    return name
+
+
+@transaction.atomic
+def local_program_create(
+    *, actor: Any, name: str, rule: str, description: str, effective_from: date
+) -> Program:
+    """A local program (地方项目) built on one of the national programs' rules: the same
+    criteria, its own name and parameters. It starts from the current parameters of the
+    national program of that rule, for the county to change on the program's page."""
+    if not _is_county(actor):
+        raise DomainError("地方项目只能由县级设立")
+    if rule not in RULES:
+        raise DomainError("请选择资格规则")
+    name = _name(name)
+    if Program.objects.filter(name=name).exists():
+        raise DomainError(f"已有名为“{name}”的项目")
+    base = Program.objects.filter(code=rule).first()
+    if base is None:
+        raise DomainError("该资格规则没有可参照的国家项目参数")
+    start = dump_params(RULES[rule], params_on(base, effective_from))
+    program = Program.objects.create(
+        code=f"local-{(Program.objects.aggregate(last=Max('pk'))['last'] or 0) + 1}-{rule}"[:40],
+        name=name,
+        rule=rule,
+        description=description.strip(),
+    )
+    ProgramParameters.objects.create(
+        program=program,
+        effective_from=effective_from,
+        values=start,
+        note=f"参照{base.name}，请按本地规定修改",
+        set_by=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="benefits.program.created",
+        target=program,
+        detail={"rule": rule, "effective_from": effective_from.isoformat(), "values": start},
+    )
+    return program
+
+
+@transaction.atomic
+def program_update(
+    *, actor: Any, program: Program, name: str, description: str, active: bool
+) -> Program:
+    """A program's name, description and whether it is in use (a stopped program opens
+    no new cycle and takes no application; its cycles stay as they are)."""
+    if not _is_county(actor):
+        raise DomainError("项目信息只能由县级修改")
+    name = _name(name)
+    if Program.objects.filter(name=name).exclude(pk=program.pk).exists():
+        raise DomainError(f"已有名为“{name}”的项目")
+    before = {"name": program.name, "description": program.description, "active": program.active}
+    program.name, program.description, program.active = name, description.strip(), active
+    program.save(update_fields=["name", "description", "active"])
+    after = {"name": program.name, "description": program.description, "active": program.active}
+    audit_log(
+        actor=actor,
+        action="benefits.program.updated",
+        target=program,
+        detail={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+    )
+    return program
