@@ -83,13 +83,40 @@ def test_it_takes_applications_only_for_people_in_scope(
 ):
     f = family(county_admin, father_born=date(1994, 1, 1), mother_born=date(1995, 1, 1),
                children=(("F", date(2025, 5, 1)),))  # fmt: skip
-    data = {"program": programs["childcare_subsidy"].pk, "person": f.children[0].pk,
-            "applicant": f.mother.pk, "applied_on": "2026-03-01"}  # fmt: skip
+    child = f.children[0]
+    data = {"program": programs["childcare_subsidy"].pk, "person_key": child.id_number,
+            "applicant_id_number": f.mother.id_number, "applied_on": "2026-03-01"}  # fmt: skip
     page = other_client.post(url("application_create"), data).content.decode()
-    assert "人员不存在或不在您的管辖范围内" in page
+    assert "未找到该人员，或不在您的管辖范围内" in page
+    stranger = family(county_admin, surname="陌").mother
+    page = clerk_client.post(
+        url("application_create"), {**data, "applicant_id_number": stranger.id_number}
+    ).content.decode()
+    assert "申请人须为对象本人，或婴幼儿的父亲或母亲" in page
+    bad = f.mother.id_number[:17] + ("0" if f.mother.id_number[17] != "0" else "1")
+    page = clerk_client.post(
+        url("application_create"), {**data, "applicant_id_number": bad}
+    ).content.decode()
+    assert "校验" in page  # the ID parser's own message names the check character
     assert not Application.objects.exists()
-    assert clerk_client.post(url("application_create"), data).status_code == 302
+    # typed as a clerk might: full-width digits, a space after
+    typed = child.id_number.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"}) + " "
+    response = clerk_client.post(url("application_create"), {**data, "person_key": typed})
+    assert response.status_code == 302
     assert Application.objects.get().applicant == f.mother
+
+
+def test_it_finds_a_newborn_by_the_birth_medical_certificate(programs, county_admin, clerk_client):
+    from famplan.registry.models import Birth
+
+    f = family(county_admin, father_born=date(1994, 1, 1), mother_born=date(1995, 1, 1),
+               children=(("M", date(2026, 1, 5)),))  # fmt: skip
+    Birth.objects.filter(child=f.children[0]).update(medical_certificate_number="Q620000001")
+    data = {"program": programs["childcare_subsidy"].pk, "person_key": "q620000001",
+            "applicant_id_number": f.father.id_number, "applied_on": "2026-03-01"}  # fmt: skip
+    assert clerk_client.post(url("application_create"), data).status_code == 302
+    application = Application.objects.get()
+    assert (application.person, application.applicant) == (f.children[0], f.father)
 
 
 @pytest.mark.jurisdiction("benefits:account")

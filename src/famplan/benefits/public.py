@@ -47,6 +47,7 @@ from famplan.benefits.models import (
     Program,
     mask_account,
 )
+from famplan.benefits.selectors import person_by_key
 from famplan.benefits.services import application_submit, bank_account_set, check_account
 from famplan.benefits.services.payments import AccountError
 from famplan.common import dates
@@ -132,16 +133,6 @@ class PublicApplicationData:
     account_number: str
 
 
-def _child(key: str) -> Person | None:
-    try:
-        parse_id_number(key)
-    except InvalidIdNumber:
-        birth = Birth.objects.filter(medical_certificate_number=key).select_related("child")
-        found = birth.first()
-        return found.child if found else None
-    return Person.objects.filter(id_number=key).first()
-
-
 @transaction.atomic
 def public_application_submit(*, data: PublicApplicationData) -> Application:
     """A parent's online application for a child, with the account it is paid to.
@@ -158,7 +149,7 @@ def public_application_submit(*, data: PublicApplicationData) -> Application:
     if program is None:
         raise DomainError(NOT_OPEN)
     parent = Person.objects.filter(id_number=data.parent_id_number).first()
-    child = _child(data.child_key)
+    child = person_by_key(Person.objects.all(), data.child_key)
     if parent is None or parent.name != data.parent_name.strip() or child is None:
         raise NotMatched
     actor = online_account(child.unit_id[:6])

@@ -24,6 +24,7 @@ from famplan.benefits.models import (
     Program,
     RosterRow,
 )
+from famplan.common.idnumbers import InvalidIdNumber, normalize, parse_id_number
 from famplan.orgunits.jurisdiction import (
     code_prefix_filter,
     get_in_scope_or_404,
@@ -31,6 +32,7 @@ from famplan.orgunits.jurisdiction import (
     scope,
 )
 from famplan.orgunits.models import OrgUnit
+from famplan.registry.models import Person
 
 
 def county_of(user: Any) -> str | None:
@@ -133,6 +135,20 @@ def get_roster_row_for_user(user: Any, pk: int) -> RosterRow:
 
 def accounts_of(person_pk: int) -> QuerySet[BankAccount]:
     return BankAccount.objects.filter(person_id=person_pk).order_by("-active", "-created_at")
+
+
+def person_by_key(people: QuerySet[Person], key: str) -> Person | None:
+    """The person of `people` named by an ID number or, for a newborn who has none yet,
+    the birth medical certificate number (出生医学证明编号), as typed and normalised. One
+    lookup for the citizen page and the township's application form."""
+    key = normalize(key or "").upper()
+    if not key:
+        return None
+    try:
+        number = parse_id_number(key).number
+    except InvalidIdNumber:
+        return people.filter(birth__medical_certificate_number=key).first()
+    return people.filter(id_number=number).first()
 
 
 def accounts_to_check(user: Any, applicant_pk: int | None = None) -> QuerySet[Application]:

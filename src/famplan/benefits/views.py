@@ -31,8 +31,10 @@ from famplan.benefits.pdf import notice_pdf
 from famplan.benefits.programs import CATEGORY_LABELS, RULES, parse_params, ym
 from famplan.common import dates
 from famplan.common.errors import DomainError
-from famplan.common.idnumbers import mask_id_number
+from famplan.common.idnumbers import InvalidIdNumber, mask_id_number, parse_id_number
 from famplan.common.xlsx import content_disposition, xlsx_response
+from famplan.orgunits.jurisdiction import scope
+from famplan.registry.forms import IdNumberField
 from famplan.registry.models import Person
 from famplan.registry.selectors import CappedPaginator, get_person_for_user
 from famplan.registry.views import querystring_without_page
@@ -780,39 +782,77 @@ def account_kept(request: HttpRequest, pk: int) -> HttpResponse:
 
 class ApplicationForm(forms.Form):
     program = forms.ModelChoiceField(label="项目", queryset=Program.objects.filter(active=True))
-    person = forms.IntegerField(label="对象(人员编号)", help_text="育儿补贴为婴幼儿本人")
-    applicant = forms.IntegerField(label="申请人(人员编号)", help_text="育儿补贴为父亲或母亲")
+    person_key = forms.CharField(
+        label="对象身份证号或出生医学证明编号",
+        max_length=40,
+        help_text="育儿补贴为婴幼儿本人",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    applicant_id_number = IdNumberField(
+        label="申请人身份证号",
+        required=False,
+        help_text="育儿补贴为父亲或母亲（以出生登记为准）；其他项目留空，即对象本人",
+    )
     applied_on = forms.DateField(label="申请日期")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "person_key" not in data:
+            return data
+        people = scope(Person.objects.select_related("birth"), self.user, "unit")
+        person = selectors.person_by_key(people, data["person_key"])
+        if person is None:
+            self.add_error("person_key", "未找到该人员，或不在您的管辖范围内")
+            return data
+        data["person"] = person
+        typed = data.get("applicant_id_number") or ""
+        if not typed:
+            data["applicant"] = person
+            return data
+        try:
+            typed = parse_id_number(typed).number
+        except InvalidIdNumber as exc:
+            self.add_error("applicant_id_number", str(exc))
+            return data
+        # The applicant is the person or a parent by the birth record: looked up among
+        # those only, so the form cannot be used to find anybody else by ID number.
+        birth = getattr(person, "birth", None)
+        candidates = [person, *((birth.mother, birth.father) if birth else ())]
+        found = [p for p in candidates if p is not None and p.id_number == typed]
+        if not found:
+            self.add_error(
+                "applicant_id_number",
+                "申请人须为对象本人，或婴幼儿的父亲或母亲（以出生登记为准）",
+            )
+        else:
+            data["applicant"] = found[0]
+        return data
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.BENEFITS_REVIEW)
 def application_create(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None, initial={"applied_on": dates.today()})
+    form = ApplicationForm(
+        request.POST or None, user=request.user, initial={"applied_on": dates.today()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = get_person_for_user(request.user, data["person"])
-            applicant = Person.objects.filter(pk=data["applicant"]).first()
-            if applicant is None:
-                raise DomainError("申请人不存在")
             services.application_submit(
                 actor=request.user,
                 program=data["program"],
-                person=person,
-                applicant=applicant,
+                person=data["person"],
+                applicant=data["applicant"],
                 applied_on=data["applied_on"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
-        except Exception as exc:
-            from django.http import Http404
-
-            if not isinstance(exc, Http404):
-                raise
-            form.add_error("person", "人员不存在或不在您的管辖范围内")
         else:
-            messages.success(request, "申请已受理")
+            messages.success(request, f"已受理{data['person'].name}的{data['program'].name}申请")
             return redirect("benefits:home")
     return render(request, "benefits/application_form.html", {"form": form})
 
