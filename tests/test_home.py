@@ -103,3 +103,18 @@ def test_it_lists_benefit_entries_waiting_for_the_village_review(
     mine = candidates.filter(unit_id=village_worker.org_unit_id).count()
     assert 0 < mine < candidates.count()  # the other village's wait elsewhere
     assert todos(village_client)["待审核的扶助对象"] == (mine, "/benefits/")
+
+
+def test_it_lists_the_special_families_due_for_a_visit(township_clerk, other_clerk, clerk_client):
+    from datetime import timedelta
+
+    from tests.care.conftest import OTHER, SECOND, confirmed, visit
+
+    confirmed(township_clerk)  # never visited: due at once
+    seen = confirmed(township_clerk, SECOND, "王")
+    visit(township_clerk, seen, on=today() - timedelta(days=2))  # not due for a month
+    confirmed(other_clerk, OTHER, "赵")  # due, another township
+    count, url = todos(clerk_client)["到期待走访的计生特殊家庭"]
+    assert count == 1 and url.startswith("/care/worklist/?kind=family")
+    page = clerk_client.get(url).content.decode()
+    assert "张父" in page and "王父" not in page

@@ -97,6 +97,19 @@ def _benefit_reviews(user: Any) -> list[Todo]:
     return [Todo("待审核的扶助对象", count, reverse("benefits:home"))]
 
 
+def _family_visits(user: Any) -> list[Todo]:
+    from famplan.care import rules
+    from famplan.care.models import TargetKind
+    from famplan.care.selectors import due_queryset
+
+    # Due today or before: the worklist's own query with nothing ahead (within=0).
+    kind = TargetKind.FAMILY
+    interval = rules.interval_days(kind)
+    count = due_queryset(user, kind, interval, 0).count()
+    url = f"{reverse('care:worklist')}?kind={kind}&interval={interval}&within=0"
+    return [Todo("到期待走访的计生特殊家庭", count, url)]
+
+
 def _campaign_reports(user: Any) -> list[Todo]:
     from famplan.campaigns.selectors import reports_due_count
 
@@ -109,6 +122,7 @@ TODO_SOURCES = [
     ((Cap.INDICATORS_VIEW, Cap.REGISTRY_EDIT), _late_entries),
     ((Cap.REGISTRATION_HANDLE,), _registrations),
     ((Cap.BENEFITS_REVIEW,), _benefit_reviews),
+    ((Cap.CARE_VIEW, Cap.CARE_VISIT), _family_visits),
     ((Cap.CAMPAIGNS_REPORT, Cap.CAMPAIGNS_VIEW), _campaign_reports),
     ((Cap.JOBS_VIEW,), _failed_jobs),
 ]

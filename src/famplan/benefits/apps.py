@@ -12,3 +12,9 @@ class BenefitsConfig(AppConfig):
         from famplan.registration.selectors import SUBSIDY_LABEL, register_bundle_line
 
         register_bundle_line(SUBSIDY_LABEL, subsidy_lines, subsidy_missing)
+
+        # The person page's benefits panel (the registry never imports benefits).
+        from famplan.benefits.person_panel import PANEL
+        from famplan.registry.panels import register_person_panel
+
+        register_person_panel(PANEL)

@@ -5,3 +5,10 @@ class CareConfig(AppConfig):
     name = "famplan.care"
     label = "care"
     verbose_name = "特殊家庭与包村包户"
+
+    def ready(self) -> None:
+        # The person page's care panel (the registry never imports care).
+        from famplan.care.person_panel import PANEL
+        from famplan.registry.panels import register_person_panel
+
+        register_person_panel(PANEL)

@@ -74,6 +74,18 @@ def _open_contacts() -> Prefetch:
     )
 
 
+def families_of_person(user: Any, person: Any) -> list[SpecialFamily]:
+    """The special families in the user's scope that the person is a member of (mother,
+    father or the only child), with their open contacts and last visit: two queries."""
+    return list(
+        families_for_user(user)
+        .filter(Q(mother=person) | Q(father=person) | Q(child=person))
+        .annotate(last_visit=Max("visits__visited_on"))
+        .prefetch_related(_open_contacts())
+        .order_by("-pk")
+    )
+
+
 def search_families(
     user: Any,
     *,
