@@ -5,6 +5,7 @@ FieldError naming the field, in Chinese."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -441,23 +442,27 @@ def assignment_end(*, actor: Any, assignment: Assignment, ends_on: date) -> Assi
     return locked
 
 
-@transaction.atomic
-def visit_record(
+@dataclass(frozen=True)
+class CheckedVisit:
+    unit: str  # the target's village
+    signed: str  # the visitor's name as signed
+    by_user: Any  # the famplan user who visited, where known
+
+
+def visit_check(
     *,
     actor: Any,
     target_kind: str,
     visited_on: date,
     content: str,
     visitor_name: str = "",
-    next_step: str = "",
     assignment: Assignment | None = None,
     village: OrgUnit | None = None,
     household: Household | None = None,
     family: SpecialFamily | None = None,
-) -> Visit:
-    """Log a visit of a village, a household or a special family. `assignment`: the
-    responsibility it fulfils (one of the target's); the visit is signed by
-    `visitor_name` (the assignment's person, else the one entering it)."""
+) -> CheckedVisit:
+    """The rules of a visit, for the form and the import alike: FieldError naming the
+    field, or what the visit records."""
     unit = target_unit(actor, target_kind, village=village, household=household, family=family)
     _day("visited_on", "走访日期", visited_on)
     if assignment is not None:
@@ -478,6 +483,39 @@ def visit_record(
     by_user = assignment.user if assignment and assignment.user_id else None
     if by_user is None and signed in (actor.full_name, actor.username):
         by_user = actor
+    return CheckedVisit(unit, signed[:50], by_user)
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Any,
+    target_kind: str,
+    visited_on: date,
+    content: str,
+    visitor_name: str = "",
+    next_step: str = "",
+    assignment: Assignment | None = None,
+    village: OrgUnit | None = None,
+    household: Household | None = None,
+    family: SpecialFamily | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Visit:
+    """Log a visit of a village, a household or a special family. `assignment`: the
+    responsibility it fulfils (one of the target's); the visit is signed by
+    `visitor_name` (the assignment's person, else the one entering it)."""
+    checked = visit_check(
+        actor=actor,
+        target_kind=target_kind,
+        visited_on=visited_on,
+        content=content,
+        visitor_name=visitor_name,
+        assignment=assignment,
+        village=village,
+        household=household,
+        family=family,
+    )
+    unit, signed, by_user = checked.unit, checked.signed, checked.by_user
     visit = Visit.objects.create(
         unit_id=unit,
         target_kind=target_kind,
@@ -486,7 +524,7 @@ def visit_record(
         assignment=assignment,
         visited_on=visited_on,
         visitor=by_user,
-        visitor_name=signed[:50],
+        visitor_name=signed,
         content=content.strip(),
         next_step=next_step.strip(),
         entered_by=actor,
@@ -496,6 +534,10 @@ def visit_record(
         action="care.visit.recorded",
         target=visit,
         org_unit_id=unit,
-        detail={"kind": target_kind, "assignment": assignment.pk if assignment else None},
+        detail={
+            "kind": target_kind,
+            "assignment": assignment.pk if assignment else None,
+            **(detail or {}),
+        },
     )
     return visit

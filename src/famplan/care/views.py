@@ -72,6 +72,7 @@ def _list_context(request: HttpRequest, form: Any, page: Any, **extra: Any) -> d
         "can_families": request.user.can(Cap.CARE_FAMILIES),
         "can_assign": request.user.can(Cap.CARE_ASSIGN),
         "can_visit": request.user.can(Cap.CARE_VISIT),
+        "can_import": request.user.can(Cap.REGISTRY_IMPORT),
         **extra,
     }
 
