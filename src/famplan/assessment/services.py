@@ -26,6 +26,7 @@ from famplan.assessment.scoring import draw_sample
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
 from famplan.indicators.indicators import INDICATORS
+from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
 
 # Indicators a township may be scored on: services delivered, benefits paid, data
@@ -77,6 +78,13 @@ class AssessmentError(DomainError):
         self.field = field
 
 
+def _check_assessor(actor: Any, scheme: Scheme) -> None:
+    """Only the scheme's own unit (or a unit above it) writes it: a township never edits,
+    scores or vetoes in the county's scheme that assesses it."""
+    if not unit_in_scope(actor, scheme.unit_id):
+        raise AssessmentError(f"该考核方案由{scheme.unit.name}管理，您不能修改。")
+
+
 def _check_draft(scheme: Scheme) -> None:
     if scheme.is_published:
         raise AssessmentError("方案已发布，不能再修改考核项目。")
@@ -102,8 +110,10 @@ def scheme_create(
     veto_effect: str = "no_rank",
     seed: int | None = None,
 ) -> Scheme:
-    if unit.level != Level.COUNTY:
-        raise AssessmentError("考核方案由县级编制。", "unit")
+    if unit.level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise AssessmentError("考核方案由县级（考核乡镇）或乡镇（考核村）编制。", "unit")
+    if not unit_in_scope(actor, unit.code):
+        raise AssessmentError("只能为本单位编制考核方案。", "unit")
     if not 0 <= half_weight <= 100:
         raise AssessmentError("半年考核权重应在0到100之间。", "half_weight")
     if Scheme.objects.filter(unit=unit, year=year).exists():
@@ -141,7 +151,8 @@ def item_add(
     step_points: Decimal | None = None,
     criteria: str = "",
 ) -> Item:
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+    _check_assessor(actor, scheme)
     _check_draft(scheme)
     name = name.strip()
     if not name:
@@ -190,7 +201,8 @@ def item_add(
 
 @transaction.atomic
 def item_delete(*, actor: Any, item: Item) -> None:
-    scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
+    _check_assessor(actor, scheme)
     _check_draft(scheme)
     audit_log(
         actor=actor,
@@ -202,30 +214,41 @@ def item_delete(*, actor: Any, item: Item) -> None:
     item.delete()
 
 
-def townships_of(scheme: Scheme) -> list[OrgUnit]:
+def assessed_units(scheme: Scheme) -> list[OrgUnit]:
+    """The units the scheme ranks: the county's townships, or the township's villages."""
     return list(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=Level.TOWNSHIP).order_by("code")
+        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
+            "code"
+        )
     )
 
 
 @transaction.atomic
 def scheme_publish(*, actor: Any, scheme: Scheme) -> Scheme:
-    """Fix the scheme and draw every township's sample villages from its seed."""
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    """Fix the scheme and draw every township's sample villages from its seed (a
+    township's scheme checks every one of its villages: no draw)."""
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+    _check_assessor(actor, scheme)
     _check_draft(scheme)
     total = sum((i.points for i in scheme.items.all()), Decimal(0))
     if total != 100:
         raise AssessmentError(f"各考核项目分值合计应为100分，现为{total}分。")
-    villages: dict[str, list[str]] = {}
-    for code in OrgUnit.objects.filter(
-        level=Level.VILLAGE, code__startswith=scheme.unit_id
-    ).values_list("code", flat=True):
-        villages.setdefault(code[:9], []).append(code)
-    rows = [
-        SampleVillage(scheme=scheme, township_id=t.code, village_id=v)
-        for t in townships_of(scheme)
-        for v in draw_sample(scheme.seed, t.code, villages.get(t.code, []))
-    ]
+    if scheme.by_township:
+        rows = [
+            SampleVillage(scheme=scheme, township_id=v.code, village_id=v.code)
+            for v in assessed_units(scheme)
+        ]
+    else:
+        villages: dict[str, list[str]] = {}
+        for code in OrgUnit.objects.filter(
+            level=Level.VILLAGE, code__startswith=scheme.unit_id
+        ).values_list("code", flat=True):
+            villages.setdefault(code[:9], []).append(code)
+        rows = [
+            SampleVillage(scheme=scheme, township_id=t.code, village_id=v)
+            for t in assessed_units(scheme)
+            for v in draw_sample(scheme.seed, t.code, villages.get(t.code, []))
+        ]
     SampleVillage.objects.bulk_create(rows)
     scheme.status = SchemeStatus.PUBLISHED
     scheme.published_at = timezone.now()
@@ -269,10 +292,13 @@ def field_scores_record(
 ) -> int:
     """The inspector's scores of the manual items in one sample village:
     {(item id, part): (score or "" to leave empty, note)}. All or none are written."""
+    _check_assessor(actor, scheme)
     if not scheme.is_published:
         raise AssessmentError("方案发布并抽取样本村后才能录入核查得分。")
     if not SampleVillage.objects.filter(scheme=scheme, village=village).exists():
-        raise AssessmentError(f"{village.name}不是本方案的抽样村，不能录入核查得分。")
+        raise AssessmentError(
+            f"{village.name}不是本方案的{scheme.checked_label}，不能录入核查得分。"
+        )
     items = {i.pk: i for i in scheme.items.filter(kind=ItemKind.MANUAL)}
     written = 0
     for (item_id, part), (raw, note) in scores.items():
@@ -307,8 +333,10 @@ def field_scores_record(
 def veto_record(
     *, actor: Any, scheme: Scheme, township: OrgUnit, reason: str, evidence: str
 ) -> Veto:
-    if township.parent_id != scheme.unit_id or township.level != Level.TOWNSHIP:
-        raise AssessmentError("请选择本县的乡镇。", "township")
+    _check_assessor(actor, scheme)
+    if township.parent_id != scheme.unit_id or township.level != scheme.assessed_level:
+        where = "本乡镇的村(居)" if scheme.by_township else "本县的乡镇"
+        raise AssessmentError(f"请选择{where}。", "township")
     evidence = evidence.strip()
     if not evidence:
         raise AssessmentError("请写明否决的事实与依据。", "evidence")
