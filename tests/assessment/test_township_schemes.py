@@ -147,3 +147,28 @@ def test_a_township_page_has_no_way_to_edit_the_county_scheme(published, townshi
         {f"score_{published.publicity.pk}_half": "20"},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.jurisdiction("assessment:item_edit")
+def test_an_item_of_a_draft_is_edited_in_place(township_clerk, township_scheme, other_clerk):
+    from famplan.audit.models import AuditEntry
+
+    scheme, manual = township_scheme
+    client = client_for(township_clerk)
+    edit = f"/assessment/{scheme.pk}/items/{manual.pk}/edit/"
+    assert 'value="台账规范"' in client.get(edit).content.decode()
+    form = {"name": "台账规范", "kind": "manual", "points": "50", "criteria": "查台账"}
+    page = client.post(edit, form).content.decode()
+    assert "各考核项目分值合计不能超过100分（已有60.0分，本项50分）" in page
+    page = client.post(edit, {**form, "name": "结扎台账"}).content.decode()
+    assert "考核项目不得涉及“结扎”" in page
+    response = client.post(edit, {**form, "points": "40", "name": "台账与个案信息"})
+    assert response.status_code == 302
+    manual.refresh_from_db()
+    assert (manual.name, manual.criteria) == ("台账与个案信息", "查台账")
+    row = AuditEntry.objects.get(action="assessment.item.updated")
+    assert row.detail["changed"]["name"] == ["台账规范", "台账与个案信息"]
+    assert client_for(other_clerk).get(edit).status_code == 404
+    services.scheme_publish(actor=township_clerk, scheme=scheme)
+    page = client.post(edit, form).content.decode()
+    assert "方案已发布，不能再修改考核项目" in page

@@ -137,23 +137,20 @@ def scheme_create(
     return scheme
 
 
-@transaction.atomic
-def item_add(
-    *,
-    actor: Any,
+def _item_fields(
     scheme: Scheme,
+    *,
     name: str,
     kind: str,
     points: Decimal,
-    indicator: str = "",
-    rule: str = "",
-    step: float | None = None,
-    step_points: Decimal | None = None,
-    criteria: str = "",
-) -> Item:
-    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
-    _check_assessor(actor, scheme)
-    _check_draft(scheme)
+    indicator: str,
+    rule: str,
+    step: float | None,
+    step_points: Decimal | None,
+    criteria: str,
+    replacing: Item | None = None,
+) -> dict[str, Any]:
+    """An item's fields as the rules allow them, for adding and for editing alike."""
     name = name.strip()
     if not name:
         raise AssessmentError("请填写考核项目名称。", "name")
@@ -172,29 +169,93 @@ def item_add(
         indicator, rule, step, step_points = "", "", None, None
     else:
         raise AssessmentError("请选择考核项目类型。", "kind")
-    used = sum((i.points for i in scheme.items.all()), Decimal(0))
+    others = scheme.items.exclude(pk=replacing.pk) if replacing else scheme.items.all()
+    used = sum((i.points for i in others), Decimal(0))
     if used + points > 100:
         raise AssessmentError(
             f"各考核项目分值合计不能超过100分（已有{used}分，本项{points}分）。", "points"
         )
-    item = Item.objects.create(
-        scheme=scheme,
-        order=scheme.items.count() + 1,
-        name=name,
-        kind=kind,
-        indicator=indicator,
-        points=points,
-        rule=rule,
-        step=step if rule == Rule.STEP else None,
-        step_points=step_points if rule == Rule.STEP else None,
-        criteria=criteria.strip(),
-    )
+    return {
+        "name": name,
+        "kind": kind,
+        "indicator": indicator,
+        "points": points,
+        "rule": rule,
+        "step": step if rule == Rule.STEP else None,
+        "step_points": step_points if rule == Rule.STEP else None,
+        "criteria": criteria.strip(),
+    }
+
+
+@transaction.atomic
+def item_add(
+    *,
+    actor: Any,
+    scheme: Scheme,
+    name: str,
+    kind: str,
+    points: Decimal,
+    indicator: str = "",
+    rule: str = "",
+    step: float | None = None,
+    step_points: Decimal | None = None,
+    criteria: str = "",
+) -> Item:
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+    _check_assessor(actor, scheme)
+    _check_draft(scheme)
+    fields = _item_fields(
+        scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
+        step=step, step_points=step_points, criteria=criteria,
+    )  # fmt: skip
+    item = Item.objects.create(scheme=scheme, order=scheme.items.count() + 1, **fields)
     audit_log(
         actor=actor,
         action="assessment.item.added",
         target=item,
         org_unit_id=scheme.unit_id,
-        detail={"scheme": scheme.pk, "points": str(points), "kind": kind},
+        detail={"scheme": scheme.pk, "points": str(item.points), "kind": item.kind},
+    )
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    actor: Any,
+    item: Item,
+    name: str,
+    kind: str,
+    points: Decimal,
+    indicator: str = "",
+    rule: str = "",
+    step: float | None = None,
+    step_points: Decimal | None = None,
+    criteria: str = "",
+) -> Item:
+    """Change an item of a draft scheme in place, by the rules of adding one."""
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
+    _check_assessor(actor, scheme)
+    _check_draft(scheme)
+    item = Item.objects.get(pk=item.pk)
+    fields = _item_fields(
+        scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
+        step=step, step_points=step_points, criteria=criteria, replacing=item,
+    )  # fmt: skip
+    changed = {
+        key: [str(getattr(item, key)), str(value)]
+        for key, value in fields.items()
+        if getattr(item, key) != value
+    }
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.save(update_fields=list(fields))
+    audit_log(
+        actor=actor,
+        action="assessment.item.updated",
+        target=item,
+        org_unit_id=scheme.unit_id,
+        detail={"scheme": scheme.pk, "changed": changed},
     )
     return item
 

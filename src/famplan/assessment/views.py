@@ -165,6 +165,41 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, scheme, item_form=form, status=400)
 
 
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_MANAGE)
+def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    scheme = _managed_scheme(request, pk)
+    item = scheme.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404("记录不存在")
+    initial = {
+        field: getattr(item, field)
+        for field in ("name", "kind", "points", "indicator", "rule", "step", "step_points")
+    } | {"criteria": item.criteria}
+    form = ItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_update(
+                actor=request.user,
+                item=item,
+                name=data["name"],
+                kind=data["kind"],
+                points=data["points"],
+                indicator=data["indicator"],
+                rule=data["rule"],
+                step=data["step"],
+                step_points=data["step_points"],
+                criteria=data["criteria"],
+            )
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, f"已修改考核项目“{data['name']}”。")
+            return redirect("assessment:scheme_detail", pk=scheme.pk)
+    return render(request, "assessment/item_form.html", {"scheme": scheme, "form": form})
+
+
 @require_POST
 @capability_required(Cap.ASSESSMENT_MANAGE)
 def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
