@@ -19,6 +19,7 @@ from famplan.common.errors import DomainError
 from famplan.deliveries.models import DeliveryRecord, FacilityToken, Via
 from famplan.deliveries.services import (
     DeliveriesRefused,
+    DeliveryConflict,
     DeliveryData,
     DeliveryResult,
     deliveries_record,
@@ -50,11 +51,20 @@ def delivery_out(record: DeliveryRecord) -> dict[str, Any]:
         "child_name": birth.child.name,
         "birth_order": birth.birth_order,
         "registration_linked": getattr(birth, "registration", None) is not None,
+        "medical_certificate_number": birth.medical_certificate_number,
     }
 
 
 def _data(item: DeliveryIn) -> DeliveryData:
     return DeliveryData(**item.model_dump())
+
+
+def _refusal(result: DeliveryResult) -> str:
+    if not result.conflict:
+        return "提交的内容有误"
+    if any(isinstance(e, DeliveryConflict) and e.field == "record_id" for e in result.errors):
+        return "机构病案号已登记，内容不同"
+    return "与已登记的出生信息不一致"
 
 
 def _post(request: HttpRequest, items: list[DeliveryData]) -> list[DeliveryResult]:
@@ -88,7 +98,7 @@ def _create(request: HttpRequest, response: HttpResponse, payload: DeliveryIn) -
         code, status = ("conflict", 409) if result.conflict else ("invalid", 422)
         _audit(request, "api.delivery.posted", status, record_id=result.record_id,
                errors=[e.field for e in result.errors])  # fmt: skip
-        message = "机构病案号已登记，内容不同" if result.conflict else "提交的内容有误"
+        message = _refusal(result)
         return Status(status, body(code, message, field_errors(result.errors)))
     except DomainError as exc:
         _audit(request, "api.delivery.posted", 409, record_id=payload.record_id)

@@ -22,6 +22,15 @@ class DeliveryIn(Schema):
     place: str = Field("hospital", description="分娩地点：hospital（医院）、home、other")
     child_name: str = Field("", description="婴儿姓名；未取名可不填（记为“母亲姓名之子/之女”）")
     multiple: bool = Field(False, description="多胞胎：同一母亲同日第二个及以后的婴儿填 true")
+    medical_certificate_number: str | None = Field(
+        None,
+        description="出生医学证明编号，字母加数字，如 Q620012345；尚未办理可不填。"
+        "每个婴儿唯一，已被其他出生登记使用的编号不予接受",
+    )
+    father_id_number: str | None = Field(
+        None,
+        description="父亲18位公民身份号码；父亲须在人口信息库中（本机构服务区域内），不详可不填",
+    )
 
 
 class FieldErrorOut(Schema):
@@ -43,6 +52,7 @@ class DeliveryOut(Schema):
     child_name: str
     birth_order: int
     registration_linked: bool = Field(..., description="是否已关联生育登记")
+    medical_certificate_number: str | None = Field(None, description="出生登记上的出生医学证明编号")
 
 
 class BatchIn(Schema):

@@ -38,10 +38,19 @@ class DeliveryForm(forms.Form):
 
     record_id = forms.CharField(label="机构病案号", max_length=64)
     mother_id_number = IdNumberField(label="母亲身份证号")
+    father_id_number = IdNumberField(
+        label="父亲身份证号", required=False, help_text="父亲须已在人口信息库中；不详的可不填"
+    )
     delivered_on = forms.DateField(label="分娩日期", widget=date_input())
     sex = forms.ChoiceField(label="婴儿性别", choices=blank("请选择", Sex.choices))
     weight_g = forms.IntegerField(label="出生体重(克)", required=False)
     place = forms.ChoiceField(label="分娩地点", choices=BirthPlace.choices, initial="hospital")
+    # No max_length: the service refuses a wrong number with the registry's message.
+    medical_certificate_number = forms.CharField(
+        label="出生医学证明编号",
+        required=False,
+        help_text="字母加数字，如 Q620012345；尚未办理的可不填",
+    )
     child_name = forms.CharField(
         label="婴儿姓名",
         max_length=50,
@@ -68,6 +77,8 @@ class DeliveryForm(forms.Form):
             place=d["place"],
             child_name=d.get("child_name") or "",
             multiple=bool(d.get("multiple")),
+            father_id_number=d.get("father_id_number") or None,
+            medical_certificate_number=d.get("medical_certificate_number") or None,
         )
         try:
             (result,) = deliveries_record(

@@ -127,6 +127,17 @@ class DeliveryRecord(models.Model):
         "registry.Person", verbose_name="母亲", on_delete=models.PROTECT, related_name="+"
     )
     mother_id_number = models.CharField("母亲身份证号", max_length=18)
+    # Optional: the father as the hospital reports him, found on the register like the
+    # mother. No index: nothing looks deliveries up by father.
+    father = models.ForeignKey(
+        "registry.Person", verbose_name="父亲", on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+", db_index=False,
+    )  # fmt: skip
+    father_id_number = models.CharField("父亲身份证号", max_length=18, null=True, blank=True)
+    # 出生医学证明编号 as the registry normalises it; also on the Birth.
+    medical_certificate_number = models.CharField(
+        "出生医学证明编号", max_length=20, null=True, blank=True
+    )
     delivered_on = models.DateField("分娩日期")
     sex = models.CharField("婴儿性别", max_length=1, choices=Sex.choices)
     weight_g = models.PositiveIntegerField("出生体重(克)", null=True, blank=True)

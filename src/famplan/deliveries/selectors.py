@@ -21,6 +21,8 @@ EXPORT_COLUMNS: list[tuple[str, float]] = [
     ("婴儿姓名", 12),
     ("婴儿性别", 8),
     ("出生体重(克)", 12),
+    ("出生医学证明编号", 16),
+    ("父亲姓名", 10),
     ("分娩地点", 10),
     ("孩次", 6),
     ("状态", 16),
@@ -65,7 +67,7 @@ def deliveries_for_user(
         rows = rows.filter(
             Q(record_id=q) | Q(mother_id_number=normalize(q)) | Q(mother__name__startswith=q)
         )
-    return rows.select_related("mother", "birth", "unit").order_by("-delivered_on", "-pk")
+    return rows.select_related("mother", "father", "birth", "unit").order_by("-delivered_on", "-pk")
 
 
 AREA_EXPORT_COLUMNS: list[tuple[str, float]] = [*EXPORT_COLUMNS, ("分娩机构", 24)]
@@ -102,7 +104,7 @@ def deliveries_in_area(
         rows = rows.filter(
             Q(record_id=q) | Q(mother_id_number=normalize(q)) | Q(mother__name__startswith=q)
         )
-    return rows.select_related("mother", "birth", "unit", "facility").order_by(
+    return rows.select_related("mother", "father", "birth", "unit", "facility").order_by(
         "-delivered_on", "-pk"
     )
 
@@ -125,14 +127,15 @@ def export_rows(rows: QuerySet[DeliveryRecord], *, full_ids: bool, with_facility
     place, sex = dict(BirthPlace.choices), dict(Sex.choices)
     values = rows.values_list(
         "record_id", "delivered_on", "mother__name", "mother_id_number", "child_name", "sex",
-        "weight_g", "place", "birth__birth_order", "status", "via", "unit__name", "entered_at",
+        "weight_g", "medical_certificate_number", "father__name", "place", "birth__birth_order",
+        "status", "via", "unit__name", "entered_at",
         *(("facility__name",) if with_facility else ()),
     )  # fmt: skip
     for r in values.iterator(chunk_size=2000):
         yield (
             r[0], r[1], r[2], r[3] if full_ids else mask_id_number(r[3]), r[4], sex.get(r[5]),
-            r[6], place.get(r[7]), r[8], status.get(r[9]), via.get(r[10]), r[11], r[12],
-            *r[13:],
+            r[6], r[7], r[8], place.get(r[9]), r[10], status.get(r[11]), via.get(r[12]), r[13],
+            r[14], *r[15:],
         )  # fmt: skip
 
 

@@ -40,14 +40,18 @@ from famplan.deliveries.models import (
 )
 from famplan.orgunits.jurisdiction import code_prefix_filter, unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
-from famplan.registry.models import BirthPlace, Person, Sex
+from famplan.registry.models import Birth, BirthPlace, Person, Sex
 from famplan.registry.services.births import (
+    BirthCompletion,
     BirthData,
     NewBirth,
     RecordedBirth,
     birth_problems,
+    births_complete,
     births_write,
+    normalize_certificate_number,
     recorded_births,
+    taken_certificate_numbers,
 )
 from famplan.registry.services.people import FACT_FIELDS, FieldError
 
@@ -63,10 +67,14 @@ FIELDS = {
     "multiple": "multiple",
     "weight_g": "weight_g",
     "sex": "sex",
+    "father": "father_id_number",
+    "medical_certificate_number": "medical_certificate_number",
 }
 # The form's message for an ID number found nowhere in the user's reach (registry
 # forms.find_person_by_id_number): outside the facility's area reads the same.
 NOT_FOUND = "未找到身份证号为{}的人员"
+# The father's refusals name him: the hospital's form and body carry two ID numbers.
+FATHER_NOT_FOUND = "未找到父亲身份证号为{}的人员"
 FIELD_LABELS = {
     "record_id": "机构病案号",
     "mother_id_number": "母亲身份证号",
@@ -76,6 +84,8 @@ FIELD_LABELS = {
     "place": "分娩地点",
     "child_name": "婴儿姓名",
     "multiple": "多胞胎",
+    "father_id_number": "父亲身份证号",
+    "medical_certificate_number": "出生医学证明编号",
 }
 
 
@@ -89,7 +99,9 @@ PLACE_ALIASES = {value: value for value in BirthPlace.values} | {
 
 
 class DeliveryConflict(FieldError):
-    """The record id is already registered with other facts (the API's 409)."""
+    """The delivery contradicts what is recorded (the API's 409): its record id is
+    registered with other facts, or the birth it matches carries another certificate
+    number or father."""
 
 
 # --- facilities, staff, tokens ------------------------------------------------------
@@ -250,12 +262,18 @@ class DeliveryData:
     # village worker corrects when the hukou is registered.
     child_name: str = ""
     multiple: bool = False
+    father_id_number: str | None = None
+    medical_certificate_number: str | None = None
 
     def digest(self) -> str:
         facts = [
             self.mother_id_number, self.delivered_on.isoformat(), self.sex, self.weight_g,
             self.place, self.child_name, self.multiple,
         ]  # fmt: skip
+        # Appended only when given: a delivery recorded before these fields existed
+        # posted again is still a replay of itself.
+        if self.father_id_number or self.medical_certificate_number:
+            facts += [self.father_id_number, self.medical_certificate_number]
         return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -327,12 +345,28 @@ def _clean(data: DeliveryData) -> list[FieldError]:
             data.mother_id_number = parse_id_number(data.mother_id_number).number
         except InvalidIdNumber as exc:
             problems.append(FieldError("mother_id_number", str(exc)))
+    data.father_id_number = normalize(data.father_id_number or "") or None
+    if data.father_id_number:
+        try:
+            data.father_id_number = parse_id_number(data.father_id_number).number
+        except InvalidIdNumber as exc:
+            problems.append(FieldError("father_id_number", _fathers(str(exc))))
+    # The registry's normalisation; its shape and uniqueness are birth_problems' to check.
+    data.medical_certificate_number = normalize_certificate_number(data.medical_certificate_number)
     return problems
 
 
-def _mothers(facility: Facility, id_numbers: Sequence[str]) -> dict[str, dict]:
-    """Mothers on the register of the facility's area by ID number, as the registry's
-    facts rows, locked for the transaction (the registry services' row locks)."""
+def _fathers(message: str) -> str:
+    """idnumbers' message about "身份证号" said of the father's."""
+    if message.startswith("身份证号"):
+        return f"父亲{message}"
+    return f"父亲身份证号有误：{message}"
+
+
+def _people(facility: Facility, id_numbers: Sequence[str]) -> dict[str, dict]:
+    """Mothers and fathers on the register of the facility's area by ID number, as the
+    registry's facts rows, locked for the transaction (the registry services' row
+    locks)."""
     people = Person.objects.filter(**code_prefix_filter("unit_id", facility.unit_id))
     found: dict[str, dict] = {}
     for chunk in chunked(sorted(set(id_numbers))):
@@ -346,8 +380,14 @@ class _Checked:
     result: DeliveryResult
     data: DeliveryData
     mother: dict | None = None
+    father: dict | None = None
     birth: BirthData | None = None
     matched: RecordedBirth | None = None
+    # What the matched birth lacks and the delivery brings.
+    completion: BirthCompletion | None = None
+    # The birth of that day and sex whose other certificate number the delivery
+    # contradicts (its conflict says so; the duplicate rule need not repeat it).
+    contradicted: RecordedBirth | None = None
 
 
 def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[_Checked]:
@@ -360,8 +400,9 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
         c.result.record_id = c.data.record_id
     # The mothers are locked first: a second post of the same delivery at the same
     # moment waits here, then finds the first one's record and is a replay.
-    mothers = _mothers(
-        facility, [c.data.mother_id_number for c in checked if c.data.mother_id_number]
+    people = _people(
+        facility,
+        [n for c in checked for n in (c.data.mother_id_number, c.data.father_id_number) if n],
     )
     ids = [c.data.record_id for c in checked if c.data.record_id]
     existing: dict[str, DeliveryRecord] = {}
@@ -404,18 +445,34 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
         if c.data.mother_id_number and not any(
             e.field == "mother_id_number" for e in c.result.errors
         ):
-            c.mother = mothers.get(c.data.mother_id_number)
+            c.mother = people.get(c.data.mother_id_number)
             if c.mother is None:
                 c.result.errors.append(
                     FieldError("mother_id_number", NOT_FOUND.format(c.data.mother_id_number))
                 )
-    siblings = recorded_births(m["pk"] for m in mothers.values())
+        if c.data.father_id_number and not any(
+            e.field == "father_id_number" for e in c.result.errors
+        ):
+            c.father = people.get(c.data.father_id_number)
+            if c.father is None:
+                c.result.errors.append(
+                    FieldError("father_id_number", FATHER_NOT_FOUND.format(c.data.father_id_number))
+                )
+    siblings = recorded_births(c.mother["pk"] for c in todo if c.mother)
     known = [b.pk for births in siblings.values() for b in births]
     taken: set[int] = set()
+    certificates: dict[int, str] = {}
     for chunk in chunked(known):
         taken.update(
             DeliveryRecord.objects.filter(birth_id__in=chunk).values_list("birth_id", flat=True)
         )
+        certificates.update(
+            Birth.objects.filter(pk__in=chunk, medical_certificate_number__isnull=False)
+            .values_list("pk", "medical_certificate_number")
+        )  # fmt: skip
+    numbers_taken = taken_certificate_numbers(c.data.medical_certificate_number for c in todo)
+    # A certificate number is one child's: the first delivery of the call with it.
+    numbers_seen: dict[str, int] = {}
     for c in todo:
         if c.data.sex not in Sex.values or c.data.place not in BirthPlace.values:
             continue  # the registry's rules need a sex and a place to speak of
@@ -427,24 +484,28 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             place_type=c.data.place,
             facility=facility.name,
             weight_g=c.data.weight_g,
+            medical_certificate_number=c.data.medical_certificate_number,
             multiple=c.data.multiple,
         )
+        number = c.data.medical_certificate_number
+        if number and number in numbers_seen:
+            c.result.errors.append(
+                FieldError(
+                    "medical_certificate_number",
+                    f"出生医学证明编号与第{numbers_seen[number] + 1}条重复",
+                )
+            )
+        elif number:
+            numbers_seen[number] = c.result.index
         mine = siblings.setdefault(mother["pk"], []) if mother else []
-        # The village may have entered the birth already: the mother's birth of that
-        # day and sex that no delivery has claimed is this one.
-        c.matched = next(
-            (
-                b
-                for b in sorted(mine, key=lambda b: b.birth_order)
-                if b.pk is not None
-                and b.born_on == c.data.delivered_on
-                and b.sex == c.data.sex
-                and b.pk not in taken
-            ),
-            None,
-        )
-        others = [b for b in mine if b is not c.matched]
-        problems = birth_problems(c.birth, mother=mother, siblings=others)
+        c.matched = _match(c, mine, taken, certificates)
+        others = [b for b in mine if b is not c.matched and b is not c.contradicted]
+        # The matched birth's own number is not "taken" by another birth.
+        mine_number = certificates.get(c.matched.pk) if c.matched else None
+        problems = birth_problems(
+            c.birth, mother=mother, father=c.father, siblings=others,
+            certificates_taken=numbers_taken - {mine_number},
+        )  # fmt: skip
         c.result.errors.extend(
             FieldError(FIELDS.get(p.field, p.field), p.message)
             for p in problems
@@ -454,13 +515,78 @@ def deliveries_check(facility: Facility, items: Sequence[DeliveryData]) -> list[
             continue
         if c.matched is not None:
             taken.add(c.matched.pk)
+            c.completion = _completion(c, certificates)
         else:
             # Later deliveries of the call see this one as recorded (twins, duplicates).
             mine.append(
-                RecordedBirth(None, mother["pk"], None, c.birth.born_on, 0, c.birth.child_name,
-                              c.birth.sex, row=c.result.index + 1)
+                RecordedBirth(None, mother["pk"], c.father["pk"] if c.father else None,
+                              c.birth.born_on, 0, c.birth.child_name, c.birth.sex,
+                              row=c.result.index + 1)
             )  # fmt: skip
     return checked
+
+
+def _match(
+    c: _Checked, mine: list[RecordedBirth], taken: set[int], certificates: dict[int, str]
+) -> RecordedBirth | None:
+    """The birth the village already entered that this delivery is: the mother's birth
+    of that day and sex that no delivery has claimed, the one with the delivery's
+    certificate number first, then one without a number. A birth with another number
+    is another child: a twin when the delivery says so (no match, a new birth), else
+    a conflict. A conflict (another father, another number) is added to the result."""
+    same = [
+        b
+        for b in sorted(mine, key=lambda b: b.birth_order)
+        if b.pk is not None
+        and b.born_on == c.data.delivered_on
+        and b.sex == c.data.sex
+        and b.pk not in taken
+    ]
+    number = c.data.medical_certificate_number
+    if number:
+        fitting = [b for b in same if certificates.get(b.pk) == number] or [
+            b for b in same if b.pk not in certificates
+        ]
+        if not fitting and same and not c.data.multiple:
+            other = c.contradicted = same[0]
+            c.result.errors.append(
+                DeliveryConflict(
+                    "medical_certificate_number",
+                    f"该母亲{other.born_on:%Y-%m-%d}出生的{other.child_name}"
+                    f"（{Sex(other.sex).label}）已登记出生医学证明编号"
+                    f"{certificates[other.pk]}，与本次提交的{number}不一致；"
+                    "请核对，如需更正请联系乡镇(街道)专干",
+                )
+            )
+            return None
+        same = fitting
+    matched = same[0] if same else None
+    if (
+        matched is not None
+        and c.father is not None
+        and matched.father_id is not None
+        and matched.father_id != c.father["pk"]
+    ):
+        c.result.errors.append(
+            DeliveryConflict(
+                "father_id_number",
+                f"该母亲{matched.born_on:%Y-%m-%d}出生的{matched.child_name}"
+                f"（{Sex(matched.sex).label}）已登记的父亲与本次提交的父亲身份证号不一致；"
+                "请核对，如需更正请联系乡镇(街道)专干",
+            )
+        )
+    return matched
+
+
+def _completion(c: _Checked, certificates: dict[int, str]) -> BirthCompletion | None:
+    """What the delivery fills in on the birth it matched (none of what it has)."""
+    matched = c.matched
+    number = c.data.medical_certificate_number
+    fill_number = number if number and matched.pk not in certificates else None
+    fill_father = c.father["pk"] if c.father and matched.father_id is None else None
+    if fill_number is None and fill_father is None:
+        return None
+    return BirthCompletion(matched.pk, fill_number, fill_father)
 
 
 @transaction.atomic
@@ -511,6 +637,11 @@ def deliveries_record(
                 births=[NewBirth(c.birth, c.mother) for c in new],
                 detail=detail,
             )
+            births_complete(
+                actor=actor,
+                completions=[c.completion for c in checked if c.completion is not None],
+                detail={"cause": "delivery_matched", **detail},
+            )
             for c, pk in zip(new, birth_ids, strict=True):
                 c.matched = RecordedBirth(pk, c.mother["pk"], None, c.birth.born_on, 0, "", "")
             written = [c for c in checked if not c.result.replayed]
@@ -521,6 +652,9 @@ def deliveries_record(
                     "unit_id": c.mother["unit_id"],
                     "mother_id": c.mother["pk"],
                     "mother_id_number": c.data.mother_id_number,
+                    "father_id": c.father["pk"] if c.father else None,
+                    "father_id_number": c.data.father_id_number,
+                    "medical_certificate_number": c.data.medical_certificate_number,
                     "delivered_on": c.data.delivered_on,
                     "sex": c.data.sex,
                     "weight_g": c.data.weight_g,

@@ -405,6 +405,66 @@ def births_write(
     return [r["id"] for r in records]
 
 
+@dataclass(frozen=True)
+class BirthCompletion:
+    """What a recorded birth lacks and is now known: its certificate number, its father
+    (a hospital's delivery matched to the birth the village entered)."""
+
+    pk: int
+    medical_certificate_number: str | None = None
+    father_id: int | None = None
+
+
+def births_complete(
+    *, actor: Any, completions: Sequence[BirthCompletion], detail: dict | None = None
+) -> None:
+    """Fill in recorded births' certificate numbers and fathers where they have none,
+    set-based, with one audit row per birth (registry.birth.updated, the fields filled).
+    What a birth already carries is never overwritten: a birth with another number or
+    father is the caller's conflict to report. The caller checks the values first with
+    birth_problems (the number's shape, the number taken, the father's sex). The birth
+    order stays as recorded: it was given when the birth was entered."""
+    wanted = {c.pk: c for c in completions if c.medical_certificate_number or c.father_id}
+    if not wanted:
+        return
+    rows: dict[int, tuple] = {}
+    for chunk in chunked(sorted(wanted)):
+        for row in (
+            Birth.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .values_list("pk", "medical_certificate_number", "father_id", "unit_id", "born_on")
+        ):
+            rows[row[0]] = row
+    items: list[tuple[int, tuple]] = []
+    filled: dict[int, tuple[str, ...]] = {}
+    for pk, (_, number, father_id, _unit, _day) in sorted(rows.items()):
+        c = wanted[pk]
+        fields = []
+        if number is None and c.medical_certificate_number:
+            number = c.medical_certificate_number
+            fields.append("medical_certificate_number")
+        if father_id is None and c.father_id:
+            father_id = c.father_id
+            fields.append("father")
+        if fields:
+            items.append((pk, (number, father_id)))
+            filled[pk] = tuple(fields)
+    bulk_set(Birth, ["medical_certificate_number", "father"], items)
+    extra = detail or {}
+    for fields in sorted(set(filled.values())):
+        audit_log_rows(
+            actor=actor,
+            action="registry.birth.updated",
+            target_type=Birth._meta.label_lower,
+            rows=(
+                (rows[pk][3], pk, f"出生 {rows[pk][4]}")
+                for pk, these in filled.items()
+                if these == fields
+            ),
+            detail={"filled": list(fields), **extra},
+        )
+
+
 @reporting_number_conflicts("registry.birth_record")
 @transaction.atomic
 def birth_record(
