@@ -46,6 +46,9 @@ def registry_values(payload: dict, mother_name: str, facility: str) -> dict[str,
         "place_type": payload["place"],
         "facility": facility,
         "weight_g": "" if payload.get("weight_g") is None else str(payload["weight_g"]),
+        # The same names on both forms.
+        "father_id_number": payload.get("father_id_number") or "",
+        "medical_certificate_number": payload.get("medical_certificate_number") or "",
     }  # fmt: skip
 
 

@@ -634,7 +634,7 @@ def deliveries_record(
         with transaction.atomic():
             birth_ids = births_write(
                 actor=actor,
-                births=[NewBirth(c.birth, c.mother) for c in new],
+                births=[NewBirth(c.birth, c.mother, c.father) for c in new],
                 detail=detail,
             )
             births_complete(
