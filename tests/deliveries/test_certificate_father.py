@@ -195,6 +195,7 @@ def test_matching_keeps_what_the_birth_has_and_fills_only_the_rest(
     hospital, mother, father, township_clerk
 ):
     entered = village_birth(township_clerk, mother, father=father)
+    # The same father, and a number the birth lacks: only the number is filled in.
     (result,) = record(
         hospital, data(mother, father_id_number=father.id_number, medical_certificate_number=NUMBER)
     )
@@ -202,9 +203,19 @@ def test_matching_keeps_what_the_birth_has_and_fills_only_the_rest(
     assert AuditEntry.objects.get(action="registry.birth.updated").detail["filled"] == [
         "medical_certificate_number"
     ]
-    # The same number and father again (another record id, a twin entry) fills nothing.
     entered.refresh_from_db()
-    assert entered.medical_certificate_number == NUMBER
+    assert (entered.medical_certificate_number, entered.father) == (NUMBER, father)
+
+
+def test_a_delivery_without_a_father_leaves_the_birth_s_father(
+    hospital, mother, father, township_clerk
+):
+    entered = village_birth(township_clerk, mother, father=father)
+    (result,) = record(hospital, data(mother))
+    assert result.status == "matched" and result.delivery.father is None
+    entered.refresh_from_db()
+    assert entered.father == father
+    assert not AuditEntry.objects.filter(action="registry.birth.updated").exists()
 
 
 def test_matching_a_birth_with_the_same_number_writes_nothing_to_it(
