@@ -137,6 +137,8 @@ def delivery(number: str, i: int, rng: random.Random) -> dict:
         "sex": rng.choice("MF"),
         "weight_g": rng.randrange(2500, 4200),
         "place": "hospital",
+        # Hospitals send the certificate number: its uniqueness check is on the path.
+        "medical_certificate_number": f"Q{620000000 + i}",
     }
 
 
