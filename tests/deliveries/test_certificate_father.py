@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from famplan.audit.models import AuditEntry
 from famplan.benefits.selectors import person_by_key
 from famplan.common.dates import today
+from famplan.common.errors import DomainError
 from famplan.common.idnumbers import make_id_number
 from famplan.deliveries.models import DeliveryRecord, Via
 from famplan.deliveries.services import (
@@ -300,6 +301,22 @@ def test_it_refuses_a_number_another_birth_carries(hospital, mother, township_cl
         f"出生医学证明编号{NUMBER}已登记",
     )
     assert not isinstance(error, DeliveryConflict)
+
+
+def test_a_number_taken_at_the_same_moment_is_refused_by_the_database(
+    hospital, mother, township_clerk, monkeypatch
+):
+    """Another clerk saves the number between the check and the write: the registry's
+    unique constraint refuses it, and nothing of the delivery is written."""
+    sister = person(township_clerk, name="王兰", sex="F", born=date(1990, 7, 7))
+    village_birth(township_clerk, sister, medical_certificate_number=NUMBER)
+    monkeypatch.setattr(
+        "famplan.deliveries.services.taken_certificate_numbers", lambda numbers: set()
+    )
+    with pytest.raises(DomainError) as refused:
+        record(hospital, data(mother, medical_certificate_number=NUMBER))
+    assert refused.value.message == "该机构病案号或出生医学证明编号刚被提交，请核对后重试"
+    assert not DeliveryRecord.objects.exists() and Birth.objects.count() == 1
 
 
 def test_it_refuses_one_number_twice_in_a_call(hospital, mother, township_clerk):

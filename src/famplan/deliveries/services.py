@@ -673,8 +673,8 @@ def deliveries_record(
                 for c in written
             ]
             insert_records(DeliveryRecord, records)
-    except IntegrityError:  # the same record id posted at the same moment
-        raise DomainError("该机构病案号刚被提交，请稍后重试") from None
+    except IntegrityError:  # the same record id or certificate number at the same moment
+        raise DomainError("该机构病案号或出生医学证明编号刚被提交，请核对后重试") from None
     for status in {r["status"] for r in records}:
         audit_log_rows(
             actor=actor,
