@@ -271,6 +271,21 @@ def test_matching_picks_the_twin_with_the_delivery_s_number(hospital, mother, to
     assert (result.status, result.delivery.birth_id) == ("matched", second.pk)
 
 
+def test_a_twin_of_the_call_counts_the_father_filled_in_on_its_sibling(
+    hospital, mother, father, township_clerk
+):
+    entered = village_birth(township_clerk, mother)
+    first, second = record(
+        hospital,
+        data(mother, "T1", father_id_number=father.id_number),
+        data(mother, "T2", father_id_number=father.id_number, multiple=True),
+    )
+    assert (first.status, first.delivery.birth_id) == ("matched", entered.pk)
+    assert second.status == "created"
+    births = Birth.objects.filter(mother=mother).order_by("birth_order")
+    assert [(b.father_id, b.birth_order) for b in births] == [(father.pk, 1), (father.pk, 2)]
+
+
 def test_matching_refuses_a_birth_with_another_father_as_a_conflict(
     hospital, mother, father, township_clerk
 ):

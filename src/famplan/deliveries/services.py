@@ -632,15 +632,17 @@ def deliveries_record(
     created = {id(c) for c in new}
     try:
         with transaction.atomic():
-            birth_ids = births_write(
-                actor=actor,
-                births=[NewBirth(c.birth, c.mother, c.father) for c in new],
-                detail=detail,
-            )
+            # Matched births first: a twin of the call then counts its sibling's father
+            # in its birth order.
             births_complete(
                 actor=actor,
                 completions=[c.completion for c in checked if c.completion is not None],
                 detail={"cause": "delivery_matched", **detail},
+            )
+            birth_ids = births_write(
+                actor=actor,
+                births=[NewBirth(c.birth, c.mother, c.father) for c in new],
+                detail=detail,
             )
             for c, pk in zip(new, birth_ids, strict=True):
                 c.matched = RecordedBirth(pk, c.mother["pk"], None, c.birth.born_on, 0, "", "")
