@@ -9,6 +9,8 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from famplan.audit.models import AuditEntry
@@ -237,3 +239,20 @@ def test_the_plan_links_to_the_import_and_its_template(spring, clerk_client, vil
     assert response.status_code == 200
     sheet = CalamineWorkbook.from_filelike(BytesIO(response.content)).get_sheet_by_index(0)
     assert sheet.to_python()[0][: len(HEADER)] == HEADER
+
+
+def test_the_checks_do_not_query_a_row(spring, township_clerk, county_plan):
+    def queries(lines: list[list]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fail(township_clerk, KEY, [HEADER, *lines])
+        return len(captured)
+
+    def bad(n: int) -> list[list]:  # every kind of lookup, each row refused by the check
+        return [
+            row(unit=unit, task=task, day=date(2026, 3, 6))
+            for _ in range(n)
+            for unit in (VILLAGE, "南嘴村", "620422101201")
+            for task in (VISITS, MIGRANTS)
+        ]
+
+    assert queries(bad(1)) == queries(bad(10))
