@@ -175,11 +175,17 @@ def test_it_records_a_veto_once_with_evidence(published, county_admin):
         )
 
 
-def test_it_refuses_a_scheme_below_the_county(units, township_clerk):
-    with pytest.raises(AssessmentError, match="考核方案由县级编制"):
+def test_it_refuses_a_scheme_below_the_township_or_for_another_unit(units, township_clerk):
+    with pytest.raises(AssessmentError, match="考核方案由县级（考核乡镇）或乡镇（考核村）编制"):
         services.scheme_create(
-            actor=township_clerk, unit=OrgUnit.objects.get(code=TOWNSHIP), year=2026, title=""
-        )
+            actor=township_clerk, unit=OrgUnit.objects.get(code="620422100001"), year=2026,
+            title="",
+        )  # fmt: skip
+    with pytest.raises(AssessmentError, match="只能为本单位编制考核方案"):
+        services.scheme_create(
+            actor=township_clerk, unit=OrgUnit.objects.get(code=OTHER_TOWNSHIP), year=2026,
+            title="",
+        )  # fmt: skip
 
 
 def test_it_refuses_a_second_scheme_for_the_year(draft, county_admin):

@@ -23,9 +23,12 @@ def url(name: str, *args) -> str:
 
 
 @pytest.fixture
-def other_county_scheme(units, county_admin) -> Scheme:
+def other_county_scheme(units) -> Scheme:
+    from tests.conftest import make_user
+
     county = OrgUnit.objects.create(code="620423", name="景泰县", level=Level.COUNTY)
-    return services.scheme_create(actor=county_admin, unit=county, year=2026, title="景泰县方案")
+    admin = make_user("jingtai_admin", "620423", "county_admin")
+    return services.scheme_create(actor=admin, unit=county, year=2026, title="景泰县方案")
 
 
 def _not_sampled(scheme: Scheme) -> str:
@@ -94,12 +97,18 @@ def test_only_the_county_edits_its_own_scheme(
 ):
     scheme = draft.scheme
     auditor_client = client_for(auditor)
-    for client in (clerk_client, auditor_client):
-        assert client.get(url("scheme_create")).status_code == 403
-        assert client.post(url("scheme_publish", scheme.pk)).status_code == 403
-        assert client.post(url("item_delete", scheme.pk, draft.ledgers.pk)).status_code == 403
-        assert client.post(url("item_add", scheme.pk), {}).status_code == 403
-        assert client.post(url("veto_create", scheme.pk), {}).status_code == 403
+    assert auditor_client.get(url("scheme_create")).status_code == 403
+    assert auditor_client.post(url("scheme_publish", scheme.pk)).status_code == 403
+    assert auditor_client.post(url("item_delete", scheme.pk, draft.ledgers.pk)).status_code == 403
+    assert auditor_client.post(url("item_add", scheme.pk), {}).status_code == 403
+    assert auditor_client.post(url("veto_create", scheme.pk), {}).status_code == 403
+    # A township manages its own scheme for its villages, never the county's that
+    # assesses it (a draft it cannot even see).
+    assert clerk_client.get(url("scheme_create")).status_code == 200
+    assert clerk_client.post(url("scheme_publish", scheme.pk)).status_code == 404
+    assert clerk_client.post(url("item_delete", scheme.pk, draft.ledgers.pk)).status_code == 404
+    assert clerk_client.post(url("item_add", scheme.pk), {}).status_code == 404
+    assert clerk_client.post(url("veto_create", scheme.pk), {}).status_code == 404
     # A scheme of another county is not the county admin's to edit (it is outside 620422).
     other = other_county_scheme.pk
     assert county_client.post(url("scheme_publish", other)).status_code == 404

@@ -61,8 +61,8 @@ class Cap:
     CARE_VISIT = "care.visit"  # log visits
     CARE_EXPORT = "care.export"
     ASSESSMENT_VIEW = "assessment.view"  # published schemes, results in one's jurisdiction
-    ASSESSMENT_MANAGE = "assessment.manage"  # the county's schemes, items, publishing, vetoes
-    ASSESSMENT_INSPECT = "assessment.inspect"  # field-check scores of sample villages
+    ASSESSMENT_MANAGE = "assessment.manage"  # one's own unit's schemes, items, publishing, vetoes
+    ASSESSMENT_INSPECT = "assessment.inspect"  # field-check scores in one's own unit's schemes
     ASSESSMENT_EXPORT = "assessment.export"  # the bulletin as PDF and .xlsx
     CAMPAIGNS_VIEW = "campaigns.view"
     CAMPAIGNS_MANAGE = "campaigns.manage"  # make plans for one's unit, publish bulletins
@@ -124,7 +124,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             *(Cap.DELIVERIES_VIEW, Cap.DELIVERIES_EXPORT),
             Cap.ELEMENTS_ENTER,
             *(Cap.CARE_VIEW, Cap.CARE_FAMILIES, Cap.CARE_ASSIGN, Cap.CARE_VISIT, Cap.CARE_EXPORT),
-            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_EXPORT),
+            # A township's own scheme for its villages (it never manages the county's).
+            *(Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_MANAGE, Cap.ASSESSMENT_INSPECT),
+            Cap.ASSESSMENT_EXPORT,
             *(Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE, Cap.CAMPAIGNS_REPORT),
             Cap.CAMPAIGNS_EXPORT,
         }

@@ -12,7 +12,7 @@ from famplan.assessment.models import ItemKind, Rule, SchemeStatus, VetoEffect, 
 from famplan.assessment.services import ASSESSABLE_INDICATORS
 from famplan.common.dates import today
 from famplan.indicators.indicators import INDICATORS
-from famplan.orgunits.models import Level, OrgUnit
+from famplan.orgunits.models import OrgUnit
 
 
 def _style(form: forms.Form) -> None:
@@ -118,9 +118,16 @@ class VetoForm(forms.Form):
         error_messages={"required": "请写明否决的事实与依据。"},
     )
 
-    def __init__(self, *args: Any, county: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = OrgUnit.objects.filter(
-            parent_id=county, level=Level.TOWNSHIP
+        field = self.fields["township"]
+        field.queryset = OrgUnit.objects.filter(
+            parent_id=scheme.unit_id, level=scheme.assessed_level
         ).order_by("code")
+        if scheme.by_township:
+            field.label = "村(居)"
+            field.error_messages = {
+                "required": "请选择村(居)。",
+                "invalid_choice": "请选择本乡镇的村(居)。",
+            }
         _style(self)

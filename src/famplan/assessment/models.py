@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from famplan.orgunits.models import Level
+
 
 class SchemeStatus(models.TextChoices):
     DRAFT = "draft", "编制中"
@@ -61,6 +63,24 @@ class Scheme(models.Model):
     def year_weight(self) -> int:
         return 100 - self.half_weight
 
+    # A county's scheme assesses its townships (and checks sample villages); a township's
+    # scheme assesses its villages, every one of them checked.
+    @property
+    def by_township(self) -> bool:
+        return len(self.unit_id) == 9
+
+    @property
+    def assessed_level(self) -> str:
+        return Level.VILLAGE if self.by_township else Level.TOWNSHIP
+
+    @property
+    def assessed_label(self) -> str:
+        return "村(居)" if self.by_township else "乡镇"
+
+    @property
+    def checked_label(self) -> str:
+        return "核查村(居)" if self.by_township else "抽样村"
+
 
 class ItemKind(models.TextChoices):
     INDICATOR = "indicator", "指标考核"
@@ -112,7 +132,9 @@ class Part(models.TextChoices):
 
 
 class SampleVillage(models.Model):
-    """A village drawn for the field check of its township (抽样村)."""
+    """A village drawn for the field check of its township (抽样村). In a township's
+    scheme every village is checked and is its own assessed unit: `township` holds the
+    assessed unit, the village itself."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="samples")
     township = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
@@ -164,7 +186,8 @@ class VetoReason(models.TextChoices):
 
 
 class Veto(models.Model):
-    """A veto (一票否决) of one township in one scheme, with its reason and evidence."""
+    """A veto (一票否决) of one assessed unit in one scheme, with its reason and evidence:
+    `township` holds the assessed unit (a village in a township's scheme)."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="vetoes")
     township = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")

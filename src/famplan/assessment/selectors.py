@@ -38,20 +38,24 @@ from famplan.orgunits.jurisdiction import (
     scope,
     unit_in_scope,
 )
-from famplan.orgunits.models import Level, OrgUnit
+from famplan.orgunits.models import OrgUnit
 
 TWO_PLACES = Decimal("0.01")
 
 
 def schemes_for_user(user: Any) -> QuerySet[Scheme]:
-    """Schemes of the user's county (or of counties under them); drafts only for those
-    who edit schemes."""
+    """The schemes that assess the user's unit (its county's, its township's) and those
+    made in the user's jurisdiction; drafts only of the latter, and only for those who
+    edit schemes."""
     code = jurisdiction_code(user)
     if code is None:
         return Scheme.objects.none()
-    above = [code[:n] for n in (2, 4, 6) if n <= len(code)]
-    rows = Scheme.objects.filter(Q(unit_id__in=above) | Q(**code_prefix_filter("unit_id", code)))
-    if not user.can(Cap.ASSESSMENT_MANAGE):
+    above = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+    own = Q(**code_prefix_filter("unit_id", code))
+    rows = Scheme.objects.filter(Q(unit_id__in=above) | own)
+    if user.can(Cap.ASSESSMENT_MANAGE):
+        rows = rows.filter(Q(status=SchemeStatus.PUBLISHED) | own)
+    else:
         rows = rows.filter(status=SchemeStatus.PUBLISHED)
     return rows.select_related("unit")
 
@@ -82,9 +86,11 @@ def scores_for_user(user: Any, scheme: Scheme) -> QuerySet[FieldScore]:
     )
 
 
-def townships_for_user(user: Any, scheme: Scheme) -> QuerySet[OrgUnit]:
+def assessed_for_user(user: Any, scheme: Scheme) -> QuerySet[OrgUnit]:
     return scope(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=Level.TOWNSHIP), user, "code"
+        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level),
+        user,
+        "code",
     )
 
 
@@ -178,15 +184,21 @@ def _manual_scores(
     for township_id in scheme.samples.values_list("township_id", flat=True):
         samples[township_id] += 1
     sums: dict[tuple[str, int, str], list[Decimal]] = defaultdict(list)
+    # The assessed unit's code is the first 9 digits of a township's village, the whole
+    # code of a village in a township's scheme.
+    length = 12 if scheme.by_township else 9
     for village, item_id, part, score in FieldScore.objects.filter(item__scheme=scheme).values_list(
         "village_id", "item_id", "part", "score"
     ):
-        sums[village[:9], item_id, part].append(score)
+        sums[village[:length], item_id, part].append(score)
     found = {}
     for key, scores in sums.items():
         mean = (sum(scores, Decimal(0)) / len(scores)).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
+        if scheme.by_township:  # the village's own score
+            found[key] = Scored(mean, f"实地核查得分{mean.normalize():f}")
+            continue
         found[key] = Scored(
             mean,
             f"{len(scores)}/{samples.get(key[0], 0)}个抽样村已核查，得分"
@@ -196,11 +208,14 @@ def _manual_scores(
 
 
 def scheme_results(scheme: Scheme) -> list[TownshipResult]:
-    """Every township of the scheme's county: per-item points with the reason, half-year
+    """Every assessed unit (the county's townships, or the township's villages): per-item
+    points with the reason, half-year
     and annual totals, the weighted total out of 100, vetoes and the ranking."""
     items = list(scheme.items.all())
     townships = list(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=Level.TOWNSHIP).order_by("code")
+        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
+            "code"
+        )
     )
     vetoes = {v.township_id: v for v in scheme.vetoes.all()}
     manual, samples = _manual_scores(scheme, items)
@@ -219,14 +234,12 @@ def scheme_results(scheme: Scheme) -> list[TownshipResult]:
                     continue
                 got = manual.get((township.code, item.pk, part))
                 if got is None:
-                    scores.append(
-                        ItemScore(
-                            item,
-                            part,
-                            Decimal(0),
-                            f"{samples.get(township.code, 0)}个抽样村均未录入核查得分",
-                        )
+                    missing = (
+                        "未录入核查得分"
+                        if scheme.by_township
+                        else f"{samples.get(township.code, 0)}个抽样村均未录入核查得分"
                     )
+                    scores.append(ItemScore(item, part, Decimal(0), missing))
                 else:
                     scores.append(ItemScore(item, part, got.points, got.reason))
             result.scores[part] = scores

@@ -26,6 +26,7 @@ from famplan.assessment.scoring import draw_sample
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
 from famplan.indicators.indicators import INDICATORS
+from famplan.orgunits.jurisdiction import unit_in_scope
 from famplan.orgunits.models import Level, OrgUnit
 
 # Indicators a township may be scored on: services delivered, benefits paid, data
@@ -77,6 +78,13 @@ class AssessmentError(DomainError):
         self.field = field
 
 
+def _check_assessor(actor: Any, scheme: Scheme) -> None:
+    """Only the scheme's own unit (or a unit above it) writes it: a township never edits,
+    scores or vetoes in the county's scheme that assesses it."""
+    if not unit_in_scope(actor, scheme.unit_id):
+        raise AssessmentError(f"该考核方案由{scheme.unit.name}管理，您不能修改。")
+
+
 def _check_draft(scheme: Scheme) -> None:
     if scheme.is_published:
         raise AssessmentError("方案已发布，不能再修改考核项目。")
@@ -102,8 +110,10 @@ def scheme_create(
     veto_effect: str = "no_rank",
     seed: int | None = None,
 ) -> Scheme:
-    if unit.level != Level.COUNTY:
-        raise AssessmentError("考核方案由县级编制。", "unit")
+    if unit.level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise AssessmentError("考核方案由县级（考核乡镇）或乡镇（考核村）编制。", "unit")
+    if not unit_in_scope(actor, unit.code):
+        raise AssessmentError("只能为本单位编制考核方案。", "unit")
     if not 0 <= half_weight <= 100:
         raise AssessmentError("半年考核权重应在0到100之间。", "half_weight")
     if Scheme.objects.filter(unit=unit, year=year).exists():
@@ -127,22 +137,20 @@ def scheme_create(
     return scheme
 
 
-@transaction.atomic
-def item_add(
-    *,
-    actor: Any,
+def _item_fields(
     scheme: Scheme,
+    *,
     name: str,
     kind: str,
     points: Decimal,
-    indicator: str = "",
-    rule: str = "",
-    step: float | None = None,
-    step_points: Decimal | None = None,
-    criteria: str = "",
-) -> Item:
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    _check_draft(scheme)
+    indicator: str,
+    rule: str,
+    step: float | None,
+    step_points: Decimal | None,
+    criteria: str,
+    replacing: Item | None = None,
+) -> dict[str, Any]:
+    """An item's fields as the rules allow them, for adding and for editing alike."""
     name = name.strip()
     if not name:
         raise AssessmentError("请填写考核项目名称。", "name")
@@ -161,36 +169,101 @@ def item_add(
         indicator, rule, step, step_points = "", "", None, None
     else:
         raise AssessmentError("请选择考核项目类型。", "kind")
-    used = sum((i.points for i in scheme.items.all()), Decimal(0))
+    others = scheme.items.exclude(pk=replacing.pk) if replacing else scheme.items.all()
+    used = sum((i.points for i in others), Decimal(0))
     if used + points > 100:
         raise AssessmentError(
             f"各考核项目分值合计不能超过100分（已有{used}分，本项{points}分）。", "points"
         )
-    item = Item.objects.create(
-        scheme=scheme,
-        order=scheme.items.count() + 1,
-        name=name,
-        kind=kind,
-        indicator=indicator,
-        points=points,
-        rule=rule,
-        step=step if rule == Rule.STEP else None,
-        step_points=step_points if rule == Rule.STEP else None,
-        criteria=criteria.strip(),
-    )
+    return {
+        "name": name,
+        "kind": kind,
+        "indicator": indicator,
+        "points": points,
+        "rule": rule,
+        "step": step if rule == Rule.STEP else None,
+        "step_points": step_points if rule == Rule.STEP else None,
+        "criteria": criteria.strip(),
+    }
+
+
+@transaction.atomic
+def item_add(
+    *,
+    actor: Any,
+    scheme: Scheme,
+    name: str,
+    kind: str,
+    points: Decimal,
+    indicator: str = "",
+    rule: str = "",
+    step: float | None = None,
+    step_points: Decimal | None = None,
+    criteria: str = "",
+) -> Item:
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+    _check_assessor(actor, scheme)
+    _check_draft(scheme)
+    fields = _item_fields(
+        scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
+        step=step, step_points=step_points, criteria=criteria,
+    )  # fmt: skip
+    item = Item.objects.create(scheme=scheme, order=scheme.items.count() + 1, **fields)
     audit_log(
         actor=actor,
         action="assessment.item.added",
         target=item,
         org_unit_id=scheme.unit_id,
-        detail={"scheme": scheme.pk, "points": str(points), "kind": kind},
+        detail={"scheme": scheme.pk, "points": str(item.points), "kind": item.kind},
+    )
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    actor: Any,
+    item: Item,
+    name: str,
+    kind: str,
+    points: Decimal,
+    indicator: str = "",
+    rule: str = "",
+    step: float | None = None,
+    step_points: Decimal | None = None,
+    criteria: str = "",
+) -> Item:
+    """Change an item of a draft scheme in place, by the rules of adding one."""
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
+    _check_assessor(actor, scheme)
+    _check_draft(scheme)
+    item = Item.objects.get(pk=item.pk)
+    fields = _item_fields(
+        scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
+        step=step, step_points=step_points, criteria=criteria, replacing=item,
+    )  # fmt: skip
+    changed = {
+        key: [str(getattr(item, key)), str(value)]
+        for key, value in fields.items()
+        if getattr(item, key) != value
+    }
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.save(update_fields=list(fields))
+    audit_log(
+        actor=actor,
+        action="assessment.item.updated",
+        target=item,
+        org_unit_id=scheme.unit_id,
+        detail={"scheme": scheme.pk, "changed": changed},
     )
     return item
 
 
 @transaction.atomic
 def item_delete(*, actor: Any, item: Item) -> None:
-    scheme = Scheme.objects.select_for_update().get(pk=item.scheme_id)
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
+    _check_assessor(actor, scheme)
     _check_draft(scheme)
     audit_log(
         actor=actor,
@@ -202,30 +275,41 @@ def item_delete(*, actor: Any, item: Item) -> None:
     item.delete()
 
 
-def townships_of(scheme: Scheme) -> list[OrgUnit]:
+def assessed_units(scheme: Scheme) -> list[OrgUnit]:
+    """The units the scheme ranks: the county's townships, or the township's villages."""
     return list(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=Level.TOWNSHIP).order_by("code")
+        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
+            "code"
+        )
     )
 
 
 @transaction.atomic
 def scheme_publish(*, actor: Any, scheme: Scheme) -> Scheme:
-    """Fix the scheme and draw every township's sample villages from its seed."""
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    """Fix the scheme and draw every township's sample villages from its seed (a
+    township's scheme checks every one of its villages: no draw)."""
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+    _check_assessor(actor, scheme)
     _check_draft(scheme)
     total = sum((i.points for i in scheme.items.all()), Decimal(0))
     if total != 100:
         raise AssessmentError(f"各考核项目分值合计应为100分，现为{total}分。")
-    villages: dict[str, list[str]] = {}
-    for code in OrgUnit.objects.filter(
-        level=Level.VILLAGE, code__startswith=scheme.unit_id
-    ).values_list("code", flat=True):
-        villages.setdefault(code[:9], []).append(code)
-    rows = [
-        SampleVillage(scheme=scheme, township_id=t.code, village_id=v)
-        for t in townships_of(scheme)
-        for v in draw_sample(scheme.seed, t.code, villages.get(t.code, []))
-    ]
+    if scheme.by_township:
+        rows = [
+            SampleVillage(scheme=scheme, township_id=v.code, village_id=v.code)
+            for v in assessed_units(scheme)
+        ]
+    else:
+        villages: dict[str, list[str]] = {}
+        for code in OrgUnit.objects.filter(
+            level=Level.VILLAGE, code__startswith=scheme.unit_id
+        ).values_list("code", flat=True):
+            villages.setdefault(code[:9], []).append(code)
+        rows = [
+            SampleVillage(scheme=scheme, township_id=t.code, village_id=v)
+            for t in assessed_units(scheme)
+            for v in draw_sample(scheme.seed, t.code, villages.get(t.code, []))
+        ]
     SampleVillage.objects.bulk_create(rows)
     scheme.status = SchemeStatus.PUBLISHED
     scheme.published_at = timezone.now()
@@ -269,10 +353,13 @@ def field_scores_record(
 ) -> int:
     """The inspector's scores of the manual items in one sample village:
     {(item id, part): (score or "" to leave empty, note)}. All or none are written."""
+    _check_assessor(actor, scheme)
     if not scheme.is_published:
         raise AssessmentError("方案发布并抽取样本村后才能录入核查得分。")
     if not SampleVillage.objects.filter(scheme=scheme, village=village).exists():
-        raise AssessmentError(f"{village.name}不是本方案的抽样村，不能录入核查得分。")
+        raise AssessmentError(
+            f"{village.name}不是本方案的{scheme.checked_label}，不能录入核查得分。"
+        )
     items = {i.pk: i for i in scheme.items.filter(kind=ItemKind.MANUAL)}
     written = 0
     for (item_id, part), (raw, note) in scores.items():
@@ -307,8 +394,10 @@ def field_scores_record(
 def veto_record(
     *, actor: Any, scheme: Scheme, township: OrgUnit, reason: str, evidence: str
 ) -> Veto:
-    if township.parent_id != scheme.unit_id or township.level != Level.TOWNSHIP:
-        raise AssessmentError("请选择本县的乡镇。", "township")
+    _check_assessor(actor, scheme)
+    if township.parent_id != scheme.unit_id or township.level != scheme.assessed_level:
+        where = "本乡镇的村(居)" if scheme.by_township else "本县的乡镇"
+        raise AssessmentError(f"请选择{where}。", "township")
     evidence = evidence.strip()
     if not evidence:
         raise AssessmentError("请写明否决的事实与依据。", "evidence")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", views.scheme_create, name="scheme_create"),
     path("<int:pk>/", views.scheme_detail, name="scheme_detail"),
     path("<int:pk>/items/new/", views.item_add, name="item_add"),
+    path("<int:pk>/items/<int:item_pk>/edit/", views.item_edit, name="item_edit"),
     path("<int:pk>/items/<int:item_pk>/delete/", views.item_delete, name="item_delete"),
     path("<int:pk>/publish/", views.scheme_publish, name="scheme_publish"),
     path("<int:pk>/vetoes/new/", views.veto_create, name="veto_create"),

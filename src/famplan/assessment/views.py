@@ -60,17 +60,23 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _county(user: Any) -> OrgUnit | None:
-    return OrgUnit.objects.filter(code=user.org_unit_id, level=Level.COUNTY).first()
+def _scheme_unit(user: Any) -> OrgUnit | None:
+    """The unit a user's scheme is for: their county (assessing its townships) or their
+    township (assessing its villages)."""
+    return OrgUnit.objects.filter(
+        code=user.org_unit_id, level__in=[Level.COUNTY, Level.TOWNSHIP]
+    ).first()
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.ASSESSMENT_MANAGE)
 def scheme_create(request: HttpRequest) -> HttpResponse:
     form = SchemeForm(request.POST or None)
-    county = _county(request.user)
+    county = _scheme_unit(request.user)
     if county is None:
-        form.add_error(None, "考核方案由县级编制：您的单位不是县。")
+        form.add_error(
+            None, "考核方案由县级（考核乡镇）或乡镇（考核村）编制：您的单位不是县或乡镇。"
+        )
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -113,7 +119,7 @@ def _detail(
         "can_manage": can_manage,
         "can_inspect": user.can(Cap.ASSESSMENT_INSPECT),
         "item_form": (item_form or ItemForm()) if can_manage and not scheme.is_published else None,
-        "veto_form": (veto_form or VetoForm(county=scheme.unit_id)) if can_manage else None,
+        "veto_form": (veto_form or VetoForm(scheme=scheme)) if can_manage else None,
     }
     return render(request, "assessment/scheme_detail.html", context, status=status)
 
@@ -159,6 +165,41 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, scheme, item_form=form, status=400)
 
 
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_MANAGE)
+def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    scheme = _managed_scheme(request, pk)
+    item = scheme.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404("记录不存在")
+    initial = {
+        field: getattr(item, field)
+        for field in ("name", "kind", "points", "indicator", "rule", "step", "step_points")
+    } | {"criteria": item.criteria}
+    form = ItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_update(
+                actor=request.user,
+                item=item,
+                name=data["name"],
+                kind=data["kind"],
+                points=data["points"],
+                indicator=data["indicator"],
+                rule=data["rule"],
+                step=data["step"],
+                step_points=data["step_points"],
+                criteria=data["criteria"],
+            )
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, f"已修改考核项目“{data['name']}”。")
+            return redirect("assessment:scheme_detail", pk=scheme.pk)
+    return render(request, "assessment/item_form.html", {"scheme": scheme, "form": form})
+
+
 @require_POST
 @capability_required(Cap.ASSESSMENT_MANAGE)
 def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
@@ -192,7 +233,7 @@ def scheme_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Cap.ASSESSMENT_MANAGE)
 def veto_create(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _managed_scheme(request, pk)
-    form = VetoForm(request.POST, county=scheme.unit_id)
+    form = VetoForm(request.POST, scheme=scheme)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -353,6 +394,13 @@ BULLETIN_COLUMNS = [
 ]
 
 
+def bulletin_columns(scheme: Scheme) -> list[tuple[str, int]]:
+    """The bulletin's columns, the second naming what is ranked (乡镇 or 村(居))."""
+    columns = list(BULLETIN_COLUMNS)
+    columns[1] = (scheme.assessed_label, columns[1][1])
+    return columns
+
+
 def bulletin_rows(scheme: Scheme, results: list[selectors.TownshipResult]) -> list[list]:
     """One row per township, item and part: the totals repeated, the item explained."""
     rows = []
@@ -389,7 +437,7 @@ def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action="assessment.bulletin.exported",
         sheet="考核通报",
-        columns=BULLETIN_COLUMNS,
+        columns=bulletin_columns(scheme),
         rows=bulletin_rows(scheme, results),
         detail={"format": "xlsx", "scheme": scheme.pk},
         filename=f"考核通报_{scheme.year}",

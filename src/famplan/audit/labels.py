@@ -174,6 +174,7 @@ SPELLED_OUT = {
     "campaigns.bulletin.exported": "导出进度通报",
     "assessment.scheme.created": "新建考核方案",
     "assessment.item.added": "添加考核项目",
+    "assessment.item.updated": "修改考核项目",
     "assessment.item.deleted": "删除考核项目",
     "assessment.scheme.published": "发布考核方案",
     "assessment.scores.recorded": "录入实地核查得分",
