@@ -235,6 +235,8 @@ def test_the_plan_links_to_the_import_and_its_template(spring, clerk_client, vil
     # a village worker reports on the form but does not import files
     page = village_client.get(url).content.decode()
     assert "报送进度" in page and "type=campaign_progress" not in page
+    home = clerk_client.get("/transfer/?type=campaign_progress").content.decode()
+    assert 'value="campaign_progress" selected' in home
     response = clerk_client.get("/transfer/template/campaign_progress/")
     assert response.status_code == 200
     sheet = CalamineWorkbook.from_filelike(BytesIO(response.content)).get_sheet_by_index(0)
