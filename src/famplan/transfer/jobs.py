@@ -25,6 +25,7 @@ COUNT_LABELS = {
     "folic_issues": "叶酸发放",
     "supply_issues": "药具月发放数",
     "progress_reports": "工作进度",
+    "visits": "走访记录",
 }
 
 
