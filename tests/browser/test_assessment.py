@@ -50,3 +50,38 @@ def test_the_county_enters_a_sample_score_and_reads_the_bulletin(off_network: Of
     ranking.get_by_role("link", name="得分说明").first.click()
     expect(page.get_by_test_id("explain-table")).to_contain_text("计分说明")
     expect(page.get_by_test_id("explain-table")).to_contain_text("个抽样村已核查")
+
+
+def test_a_township_assesses_its_villages(off_network: OffNetworkPage):
+    """The township clerk makes her township's own scheme, publishes it (every village
+    checked, no draw), scores one village and reads her villages' ranking."""
+    page = off_network.page
+    off_network.page.on("dialog", lambda dialog: dialog.accept())
+    log_in(off_network, "township_clerk", DEMO_PASSWORD)
+    page.locator("#mainnav").get_by_role("link", name="考核", exact=True).click()
+    page.get_by_role("link", name="新建考核方案").click()
+    page.get_by_label("年度").fill("2026")
+    page.get_by_label("方案名称").fill("会师镇2026年度村级考核")
+    page.get_by_role("button", name="创建").click()
+    expect(page.get_by_test_id("message")).to_contain_text("已创建考核方案")
+
+    items = page.get_by_test_id("item-form")
+    items.get_by_label("考核项目").fill("台账规范")
+    items.get_by_label("类型").select_option(label="实地核查")
+    items.get_by_label("分值").fill("100")
+    items.get_by_role("button", name="添加").click()
+    expect(page.get_by_test_id("item-table")).to_contain_text("逐村实地核查")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("sample-table")).to_contain_text("核查村(居)")
+    links = page.get_by_test_id("sample-link")
+    assert links.count() > 4  # every village of the township, not a sample of 2-4
+
+    links.first.click()
+    page.get_by_label("台账规范年终考核得分").fill("88")
+    page.get_by_role("button", name="保存核查得分").click()
+    expect(page.get_by_test_id("message")).to_contain_text("项核查得分")
+
+    page.get_by_role("link", name="考核结果与通报").click()
+    ranking = page.get_by_test_id("ranking-table")
+    expect(ranking.locator("thead")).to_contain_text("村(居)")
+    expect(ranking.locator("tbody tr").first).to_contain_text("1")

@@ -91,3 +91,21 @@ def test_another_township_cannot_confirm_and_a_village_worker_is_sent_to_the_tow
     with pytest.raises(DomainError, match="原因"):
         services.family_dismiss(actor=township_clerk, child_id=a.children[0].pk, reason=" ")
     assert not SpecialFamily.objects.exists()
+
+
+def test_a_family_entered_by_hand_is_not_offered_again_from_the_registry(township_clerk):
+    """Entered by hand with its parents (before the registry held the child's death), the
+    family must not come back as a candidate and be confirmed a second time."""
+    from famplan.common.dates import today
+    from famplan.orgunits.models import OrgUnit
+    from tests.care.conftest import VILLAGE
+
+    c = bereaved(township_clerk)
+    assert [x.child["pk"] for x in candidates(VILLAGE)] == [c.children[0].pk]
+    services.family_create(
+        actor=township_clerk, unit=OrgUnit.objects.get(code=VILLAGE), kind=FamilyKind.CHILD_DIED,
+        name="张父、张母", confirmed_on=today(), mother=c.mother, father=c.father,
+    )  # fmt: skip
+    assert candidates(VILLAGE) == []
+    with pytest.raises(DomainError, match="不再符合特殊家庭条件"):
+        services.family_confirm(actor=township_clerk, child_id=c.children[0].pk)

@@ -109,7 +109,10 @@ def _detail(
     samples = list(selectors.samples_for_user(user, scheme))
     by_township: dict[str, list] = {}
     for s in samples:
-        by_township.setdefault(s.township.name, []).append(s)
+        # In a township's scheme every village is its own assessed unit: list them
+        # under the township, as the county's samples are listed under theirs.
+        township = scheme.unit.name if scheme.by_township else s.township.name
+        by_township.setdefault(township, []).append(s)
     context = {
         "scheme": scheme,
         "items": list(scheme.items.all()),

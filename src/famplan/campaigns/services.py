@@ -9,10 +9,12 @@ it to the units, who then report; a bulletin, once published, is never changed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from famplan.audit.services import audit_log
@@ -363,37 +365,112 @@ def campaign_publish(*, actor: Any, campaign: Campaign) -> Campaign:
 # --- progress --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def progress_report(
-    *, actor: Any, campaign: Campaign, unit: str, counts: Mapping[int, int]
-) -> list[ProgressReport]:
-    """A unit's cumulative counts done on the plan's reported tasks, as of today.
-    The same call serves the phone form and any later import."""
-    campaign = _lock(campaign)
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the rules of a report need to know of its plan, loaded once for many reports
+    (the import checks a whole file against them without a query a row)."""
+
+    units: frozenset[str]  # the units the plan is addressed to
+    tasks: Mapping[int, Task]  # its reported tasks (those not counted from the records)
+    frozen_through: date | None  # the latest dispatch date with a published bulletin
+
+
+def report_facts(campaigns: Sequence[Campaign]) -> dict[int, ReportFacts]:
+    """ReportFacts of each plan by pk: three queries for any number of plans."""
+    ids = [c.pk for c in campaigns]
+    units: dict[int, set[str]] = {pk: set() for pk in ids}
+    for campaign_id, unit in CampaignUnit.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "unit_id"
+    ):
+        units[campaign_id].add(unit)
+    tasks: dict[int, dict[int, Task]] = {pk: {} for pk in ids}
+    for task in Task.objects.filter(campaign_id__in=ids, measure=""):
+        tasks[task.campaign_id][task.pk] = task
+    frozen = dict(
+        Bulletin.objects.filter(dispatch__campaign_id__in=ids)
+        .values("dispatch__campaign_id")
+        .annotate(last=Max("dispatch__day"))
+        .values_list("dispatch__campaign_id", "last")
+    )
+    return {pk: ReportFacts(frozenset(units[pk]), tasks[pk], frozen.get(pk)) for pk in ids}
+
+
+def progress_check(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: str,
+    counts: Mapping[int, int],
+    reported_on: date | None = None,
+    facts: ReportFacts | None = None,
+    unit_name: str | None = None,
+) -> date:
+    """The rules of a progress report, for the form and the import alike: a FieldError
+    naming the field (campaign, reported_on, unit, task, counts or task_<id>), or the
+    report's day. `reported_on`: the day the unit reported (a paper report entered
+    later), today when not given. `facts`: the plan's, when already loaded."""
     if campaign.status == CampaignStatus.DRAFT:
-        raise DomainError("方案尚未下发，不能报送进度")
+        raise FieldError("campaign", "方案尚未下发，不能报送进度")
     if campaign.status == CampaignStatus.CLOSED:
-        raise DomainError("方案已验收结束，不能再报送进度")
-    day = today()
+        raise FieldError("campaign", "方案已验收结束，不能再报送进度")
+    now = today()
+    day = reported_on or now
+    if day > now:
+        raise FieldError("reported_on", "报送日期不能晚于今天")
     if day < campaign.starts_on:
-        raise DomainError(f"方案{campaign.starts_on:%Y-%m-%d}开始，开始后才能报送进度")
-    units = campaign_unit_codes(campaign)
-    if unit not in units:
-        name = OrgUnit.objects.filter(code=unit).values_list("name", flat=True).first() or unit
-        raise FieldError("unit", f"{name}不是本方案的任务单位，不能报送")
+        if reported_on is None:
+            message = f"方案{campaign.starts_on:%Y-%m-%d}开始，开始后才能报送进度"
+        else:
+            message = f"报送日期不能早于方案开始日期{campaign.starts_on:%Y-%m-%d}"
+        raise FieldError("reported_on", message)
+    if facts is None:
+        facts = report_facts([campaign])[campaign.pk]
+    # A published bulletin stands as the plan was on its date: a report dated before it
+    # would make the plan's page for that day disagree with the bulletin.
+    if facts.frozen_through is not None and day < facts.frozen_through:
+        raise FieldError(
+            "reported_on",
+            f"{facts.frozen_through:%Y-%m-%d}的通报已发布，报送日期不能早于该日",
+        )
+    if unit not in facts.units:
+        if unit_name is None:
+            unit_name = (
+                OrgUnit.objects.filter(code=unit).values_list("name", flat=True).first() or unit
+            )
+        raise FieldError("unit", f"{unit_name}不是本方案的任务单位，不能报送")
     if not unit_in_scope(actor, unit):
         raise FieldError("unit", "该单位不在您的管辖范围内")
-    tasks = {t.pk: t for t in campaign.tasks.filter(measure="")}
     if not counts:
-        raise DomainError("请填写至少一项任务的完成数")
+        raise FieldError("counts", "请填写至少一项任务的完成数")
     for task_id, done in counts.items():
-        task = tasks.get(task_id)
+        task = facts.tasks.get(task_id)
         if task is None:
-            raise DomainError("所报任务不属于本方案，或其进度由系统按记录统计")
+            raise FieldError("task", "所报任务不属于本方案，或其进度由系统按记录统计")
         if done < 0:
             raise FieldError(f"task_{task_id}", f"{task.name}：完成数不能为负数")
         if done > MAX_COUNT:
             raise FieldError(f"task_{task_id}", f"{task.name}：完成数不能超过 {MAX_COUNT}")
+    return day
+
+
+@transaction.atomic
+def progress_report(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: str,
+    counts: Mapping[int, int],
+    reported_on: date | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> list[ProgressReport]:
+    """A unit's cumulative counts done on the plan's reported tasks, as of `reported_on`
+    (today for the form; the day of a paper report for the import), checked by
+    progress_check. The same call serves the phone form and the import (`detail`: how
+    it was entered, for the audit row)."""
+    campaign = _lock(campaign)
+    day = progress_check(
+        actor=actor, campaign=campaign, unit=unit, counts=counts, reported_on=reported_on
+    )
     reports = ProgressReport.objects.bulk_create(
         ProgressReport(task_id=t, unit_id=unit, done=n, reported_on=day, entered_by=actor)
         for t, n in sorted(counts.items())
@@ -403,7 +480,12 @@ def progress_report(
         action="campaigns.progress.recorded",
         target=campaign,
         org_unit_id=unit,
-        detail={"unit": unit, "counts": {str(t): n for t, n in sorted(counts.items())}},
+        detail={
+            "unit": unit,
+            "counts": {str(t): n for t, n in sorted(counts.items())},
+            "reported_on": str(day),
+            **(detail or {}),
+        },
     )
     return reports
 

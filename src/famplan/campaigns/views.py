@@ -136,6 +136,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and any(not t.linked for t in table.tasks)
             and bool(table.rows),
             "late_count": sum(r.late for r in table.rows),
+            "can_import": user.can(Cap.REGISTRY_IMPORT),
         },
     )
 

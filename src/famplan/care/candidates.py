@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from famplan.care.models import FamilyKind, SpecialFamily
+from famplan.care.models import FamilyKind, FamilyStatus, SpecialFamily
 from famplan.common.bulk import chunked
 from famplan.orgunits.jurisdiction import jurisdiction_code
 from famplan.registry.models import ON_REGISTER, Birth, Person, PersonStatus
@@ -71,15 +71,21 @@ class Candidate:
 
 def candidates(prefix: str | None, *, child_ids: list[int] | None = None) -> list[Candidate]:
     """Candidates whose family village lies under `prefix` (None: anywhere), not yet in
-    the special-family table (in any status), ordered by village and name."""
+    the special-family table (their child in any status, a parent on the register),
+    ordered by village and name."""
     children = Person.objects.filter(
         Q(status=PersonStatus.DECEASED) | Q(disability_grade__in=SPECIAL_GRADES)
     )
     if child_ids is not None:
         children = children.filter(pk__in=child_ids)
+    # A family on the register already (confirmed or closed), by its child or, for one
+    # entered by hand without its child, by a parent, is not offered again.
+    listed = SpecialFamily.objects.exclude(status=FamilyStatus.DISMISSED)
     births = list(
         Birth.objects.filter(child_id__in=children.values("pk"))
         .exclude(child_id__in=SpecialFamily.objects.filter(child__isnull=False).values("child_id"))
+        .exclude(mother_id__in=listed.filter(mother__isnull=False).values("mother_id"))
+        .exclude(father_id__in=listed.filter(father__isnull=False).values("father_id"))
         .values_list("child_id", "mother_id", "father_id")
     )
     if not births:

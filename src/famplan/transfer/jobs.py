@@ -24,6 +24,8 @@ COUNT_LABELS = {
     "checks": "孕前优生健康检查",
     "folic_issues": "叶酸发放",
     "supply_issues": "药具月发放数",
+    "progress_reports": "工作进度",
+    "visits": "走访记录",
 }
 
 
