@@ -17,6 +17,7 @@ from famplan.care.candidates import candidates
 from famplan.care.models import (
     Assignment,
     ContactSide,
+    FamilyKind,
     FamilySource,
     FamilyStatus,
     Help,
@@ -164,21 +165,14 @@ def family_create(
     confirmed_on: date,
     mother: Any = None,
     father: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> SpecialFamily:
     """A special family entered by hand (the registry does not show it: a child who
     died elsewhere, an adoption...). The parents may be named from the registry."""
-    _township_or_above(actor)
-    _village(actor, unit)
-    if not name.strip():
-        raise FieldError("name", "请填写家庭(父母姓名)")
-    _day("confirmed_on", "确认日期", confirmed_on)
-    for field, parent in (("mother", mother), ("father", father)):
-        if parent is not None and not unit_in_scope(actor, parent.unit_id):
-            raise FieldError(field, f"该人员{OUTSIDE}")
-    taken = SpecialFamily.objects.exclude(status=FamilyStatus.DISMISSED)
-    for field, parent in (("mother", mother), ("father", father)):
-        if parent is not None and taken.filter(**{field: parent}).exists():
-            raise FieldError(field, f"{parent.name}已在特殊家庭名册中")
+    phone, needs = family_check(
+        actor=actor, unit=unit, kind=kind, name=name, phone=phone, needs=needs or [],
+        confirmed_on=confirmed_on, mother=mother, father=father,
+    )  # fmt: skip
     family = SpecialFamily.objects.create(
         unit=unit,
         kind=kind,
@@ -187,9 +181,9 @@ def family_create(
         mother=mother,
         father=father,
         name=name.strip(),
-        phone=_phone("phone", phone, required=False),
+        phone=phone,
         address=address,
-        needs=_needs(needs or []),
+        needs=needs,
         needs_note=needs_note,
         confirmed_on=confirmed_on,
         confirmed_by=actor,
@@ -200,9 +194,40 @@ def family_create(
         action="care.family.created",
         target=family,
         org_unit_id=unit.code,
-        detail={"kind": kind},
+        detail={"kind": kind, **(detail or {})},
     )
     return family
+
+
+def family_check(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    kind: str,
+    name: str,
+    phone: str,
+    needs: list[str],
+    confirmed_on: date,
+    mother: Any = None,
+    father: Any = None,
+) -> tuple[str, list[str]]:
+    """The rules of a family entered by hand, for the form and the import alike:
+    FieldError naming the field, or the phone and needs as stored."""
+    _township_or_above(actor)
+    _village(actor, unit)
+    if kind not in FamilyKind.values:
+        raise FieldError("kind", "请选择类别")
+    if not name.strip():
+        raise FieldError("name", "请填写家庭(父母姓名)")
+    _day("confirmed_on", "确认日期", confirmed_on)
+    for field, parent in (("mother", mother), ("father", father)):
+        if parent is not None and not unit_in_scope(actor, parent.unit_id):
+            raise FieldError(field, f"该人员{OUTSIDE}")
+    taken = SpecialFamily.objects.exclude(status=FamilyStatus.DISMISSED)
+    for field, parent in (("mother", mother), ("father", father)):
+        if parent is not None and taken.filter(**{field: parent}).exists():
+            raise FieldError(field, f"{parent.name}已在特殊家庭名册中")
+    return _phone("phone", phone, required=False), _needs(needs)
 
 
 def _locked(family: SpecialFamily, version: int | None) -> SpecialFamily:

@@ -26,6 +26,8 @@ COUNT_LABELS = {
     "supply_issues": "药具月发放数",
     "progress_reports": "工作进度",
     "visits": "走访记录",
+    "families_confirmed": "按人口库确认的特殊家庭",
+    "families_created": "手工登记的特殊家庭",
 }
 
 

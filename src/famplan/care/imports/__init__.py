@@ -1,6 +1,6 @@
 """The care app's import record types. Importing this package (from CareConfig.ready)
 registers them with the import framework through @import_type."""
 
-from famplan.care.imports import visits
+from famplan.care.imports import families, visits
 
-__all__ = ["visits"]
+__all__ = ["families", "visits"]
