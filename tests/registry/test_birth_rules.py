@@ -431,3 +431,34 @@ def test_births_entered_in_any_order_end_numbered_by_date(days):
     assert [b.birth_order for b in by_date] == list(range(1, len(days) + 1))
     same_day = [b.pk for b in by_date if b.born_on == days[0]]
     assert same_day == sorted(same_day)  # twins keep the order they were entered in
+
+
+# --- completing a recorded birth (a hospital's delivery matched to it) ----------------------
+
+
+def test_births_complete_fills_what_a_birth_lacks_and_never_overwrites(township_clerk, couple):
+    from famplan.registry.services.births import BirthCompletion, births_complete
+
+    husband, wife = couple
+    bare = birth(township_clerk, wife, date(2024, 1, 5), name="甲")
+    known = birth(
+        township_clerk, wife, date(2026, 1, 5), name="乙", father=husband,
+        medical_certificate_number="Q620000009",
+    )  # fmt: skip
+    other = person(township_clerk, name="赵刚", sex="M", born=date(1985, 1, 1))
+    births_complete(
+        actor=township_clerk,
+        completions=[
+            BirthCompletion(bare.pk, "Q620000008", husband.pk),
+            BirthCompletion(known.pk, "Q620000007", other.pk),  # has both: left as it is
+        ],
+        detail={"via": "test"},
+    )
+    bare.refresh_from_db()
+    known.refresh_from_db()
+    assert (bare.medical_certificate_number, bare.father_id) == ("Q620000008", husband.pk)
+    assert (known.medical_certificate_number, known.father_id) == ("Q620000009", husband.pk)
+    rows = AuditEntry.objects.filter(action="registry.birth.updated")
+    assert [(r.target_id, r.detail) for r in rows] == [
+        (str(bare.pk), {"filled": ["medical_certificate_number", "father"], "via": "test"})
+    ]
