@@ -18,7 +18,7 @@ from django.db import transaction
 from famplan.accounts.models import User
 from famplan.assessment import services
 from famplan.assessment.models import ItemKind, Part, Rule, SampleVillage, Scheme
-from famplan.orgunits.models import OrgUnit
+from famplan.orgunits.models import Level, OrgUnit
 
 # (name, indicator, points, rule, step, step points, criteria): the plan's targets are the
 # indicators' defaults (≤9‰, ≤107, ≥85%, 95/90/80%, ≥95%, ≥95%, 100%).
@@ -39,11 +39,20 @@ MANUAL_ITEMS = [
 ]
 
 
+# A township's own scheme for its villages (乡镇对村考核): every village checked.
+TOWNSHIP_ITEMS = [
+    ("群众满意度与宣传服务到户", 40, "入户了解群众对服务的评价，查看宣传资料发放"),
+    ("台账与个案信息准确", 30, "核对村级台账与人口信息系统一致"),
+    ("特殊家庭联系与走访", 30, "查看双岗联系人走访记录"),
+]
+
+
 @dataclass(frozen=True)
 class AssessmentResult:
     skipped: bool
     samples: int = 0
     scores: int = 0
+    village_scores: int = 0  # the demo township's own scheme, every village
 
 
 def assessment_generate(*, county: OrgUnit, seed: int, today: date) -> AssessmentResult:
@@ -52,6 +61,8 @@ def assessment_generate(*, county: OrgUnit, seed: int, today: date) -> Assessmen
         if Scheme.objects.filter(unit=county, year=today.year).exists():
             return AssessmentResult(skipped=True)
         inspector = User.objects.filter(username="county_admin", org_unit=county).first()
+        if inspector is None:  # the scheme is the county admin's: no admin, no scheme
+            return AssessmentResult(skipped=True)
         scheme = services.scheme_create(
             actor=inspector,
             unit=county,
@@ -83,8 +94,6 @@ def assessment_generate(*, county: OrgUnit, seed: int, today: date) -> Assessmen
             for name, points, criteria in MANUAL_ITEMS
         ]
         scheme = services.scheme_publish(actor=inspector, scheme=scheme)
-        if inspector is None:
-            return AssessmentResult(skipped=False)
         rng = random.Random(f"{seed}:assessment")
         samples = list(SampleVillage.objects.filter(scheme=scheme).select_related("village"))
         scores = 0
@@ -99,4 +108,56 @@ def assessment_generate(*, county: OrgUnit, seed: int, today: date) -> Assessmen
                     for item in manual
                 },
             )
-    return AssessmentResult(skipped=False, samples=len(samples), scores=scores)
+        village_scores = _township_scheme(county, today, rng)
+    return AssessmentResult(
+        skipped=False, samples=len(samples), scores=scores, village_scores=village_scores
+    )
+
+
+def _township_scheme(county: OrgUnit, today: date, rng: random.Random) -> int:
+    """The demo township clerk's scheme for her villages, published, with half-year
+    scores of every village; 0 when the demo has no township clerk."""
+    clerk = (
+        User.objects.filter(
+            username="township_clerk", org_unit__parent=county, org_unit__level=Level.TOWNSHIP
+        )
+        .select_related("org_unit")
+        .first()
+    )
+    if clerk is None:
+        return 0
+    township = clerk.org_unit
+    scheme = services.scheme_create(
+        actor=clerk,
+        unit=township,
+        year=today.year,
+        title=f"{township.name}{today.year}年度村级目标管理责任制考核方案",
+        half_weight=40,
+    )
+    items = [
+        services.item_add(
+            actor=clerk,
+            scheme=scheme,
+            name=name,
+            kind=ItemKind.MANUAL,
+            points=Decimal(points),
+            criteria=criteria,
+        )
+        for name, points, criteria in TOWNSHIP_ITEMS
+    ]
+    scheme = services.scheme_publish(actor=clerk, scheme=scheme)
+    scores = 0
+    for sample in SampleVillage.objects.filter(scheme=scheme).select_related("village"):
+        scores += services.field_scores_record(
+            actor=clerk,
+            scheme=scheme,
+            village=sample.village,
+            scores={
+                (item.pk, Part.HALF): (
+                    str(rng.randint(int(item.points) * 6, int(item.points) * 10) / 10),
+                    "半年核查",
+                )
+                for item in items
+            },
+        )
+    return scores

@@ -174,7 +174,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"考核：本年度方案已发布，抽样村 {result.samples} 个，"
-                f"半年核查得分 {result.scores} 项"
+                f"半年核查得分 {result.scores} 项；乡镇对村考核半年核查得分 "
+                f"{result.village_scores} 项"
             )
 
     def _load_campaigns(self, county: OrgUnit, options: dict[str, Any]) -> None:
