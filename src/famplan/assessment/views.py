@@ -148,18 +148,8 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.item_add(
-                actor=request.user,
-                scheme=scheme,
-                name=data["name"],
-                kind=data["kind"],
-                points=data["points"],
-                indicator=data["indicator"],
-                rule=data["rule"],
-                step=data["step"],
-                step_points=data["step_points"],
-                criteria=data["criteria"],
-            )
+            # The form's fields are the service's arguments, one for one.
+            services.item_add(actor=request.user, scheme=scheme, **data)
         except DomainError as exc:
             show_refusal(form, exc)
         else:
@@ -183,18 +173,8 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.item_update(
-                actor=request.user,
-                item=item,
-                name=data["name"],
-                kind=data["kind"],
-                points=data["points"],
-                indicator=data["indicator"],
-                rule=data["rule"],
-                step=data["step"],
-                step_points=data["step_points"],
-                criteria=data["criteria"],
-            )
+            # The form's fields are the service's arguments, one for one.
+            services.item_update(actor=request.user, item=item, **data)
         except DomainError as exc:
             show_refusal(form, exc)
         else:
