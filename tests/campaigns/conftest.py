@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from famplan.campaigns import selectors, services, views
+from famplan.campaigns import forms, selectors, services, views
 from famplan.campaigns.models import Campaign, CampaignKind, DispatchKind, Split, Task
 
 TOWNSHIP = "620422100"
@@ -28,7 +28,7 @@ class Clock:
         self.monkeypatch = monkeypatch
 
     def set(self, day: date) -> None:
-        for module in (services, selectors, views):
+        for module in (services, selectors, views, forms):
             self.monkeypatch.setattr(module, "today", lambda: day)
 
 

@@ -192,6 +192,21 @@ def test_a_village_worker_reports_her_villages_counts(spring, village_client, ot
     assert ProgressReport.objects.get().unit_id == VILLAGE
 
 
+def test_a_paper_report_is_entered_with_its_own_date(spring, village_client):
+    # The clock stands at 2026-03-05; the plan runs from 2026-03-01.
+    url = _url("report", spring.campaign.pk)
+    task = f"task_{spring.visits.pk}"
+    assert 'value="2026-03-05"' in village_client.get(url).content.decode()
+    page = village_client.post(url, {task: "3", "reported_on": "2026-03-06"})
+    assert "报送日期不能晚于今天" in page.content.decode()
+    page = village_client.post(url, {task: "3", "reported_on": "2026-02-27"})
+    assert "报送日期不能早于方案开始日期2026-03-01" in page.content.decode()
+    assert village_client.post(url, {task: "3", "reported_on": "2026-03-03"}).status_code == 302
+    assert ProgressReport.objects.get().reported_on == date(2026, 3, 3)
+    village_client.post(url, {task: "5", "reported_on": "2026-03-05"})  # the default: today
+    assert ProgressReport.objects.latest("pk").reported_on == date(2026, 3, 5)
+
+
 def test_a_clerk_cannot_report_for_a_unit_not_in_the_plan(township_clerk, clerk_client, clock):
     spring = build_spring(township_clerk)
     # Another township's village: no choice of the form, and no unit of the plan.

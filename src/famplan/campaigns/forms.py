@@ -4,6 +4,7 @@ one column, big fields, a numeric keypad)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from famplan.campaigns.models import (
     Split,
     Task,
 )
+from famplan.common.dates import today
 from famplan.common.errors import DomainError
 from famplan.common.text import validate_text
 from famplan.orgunits.models import OrgUnit
@@ -250,12 +252,25 @@ class ReportForm(forms.Form):
             self.fields[f"task_{task.pk}"] = CountField(
                 label=f"{task.name}（{task.count_unit}）",
                 required=False,
-                help_text=f"{hint}填写截至今天的累计完成数。",
+                help_text=f"{hint}填写截至报送日期的累计完成数。",
             )
+        self.fields["reported_on"] = forms.DateField(
+            label="报送日期",
+            required=False,
+            initial=today,
+            widget=DATE,
+            help_text="默认今天；补录纸质报表时填报表上的日期。",
+            error_messages={"invalid": "报送日期：请填写如 2026-03-15 的日期。"},
+        )
         _big(self)
 
     def unit(self) -> str:
         return self.cleaned_data.get("unit") or self.single_unit or ""
+
+    def reported_on(self) -> date | None:
+        """The day typed, or None for today (the form's default)."""
+        day = self.cleaned_data.get("reported_on")
+        return None if day is None or day == today() else day
 
     def counts(self) -> dict[int, int]:
         return {

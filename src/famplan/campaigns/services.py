@@ -464,7 +464,7 @@ def progress_report(
     detail: Mapping[str, Any] | None = None,
 ) -> list[ProgressReport]:
     """A unit's cumulative counts done on the plan's reported tasks, as of `reported_on`
-    (today for the form; the day of a paper report for the import), checked by
+    (today, or the day of a paper report entered later on the form or from a file), checked by
     progress_check. The same call serves the phone form and the import (`detail`: how
     it was entered, for the audit row)."""
     campaign = _lock(campaign)

@@ -265,7 +265,11 @@ def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_report(
-                actor=user, campaign=campaign, unit=form.unit(), counts=form.counts()
+                actor=user,
+                campaign=campaign,
+                unit=form.unit(),
+                counts=form.counts(),
+                reported_on=form.reported_on(),
             )
         except DomainError as refusal:
             show_refusal(form, refusal)
