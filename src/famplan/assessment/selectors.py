@@ -38,7 +38,7 @@ from famplan.orgunits.jurisdiction import (
     scope,
     unit_in_scope,
 )
-from famplan.orgunits.models import OrgUnit
+from famplan.orgunits.models import CODE_LENGTH, OrgUnit
 
 TWO_PLACES = Decimal("0.01")
 
@@ -86,11 +86,12 @@ def scores_for_user(user: Any, scheme: Scheme) -> QuerySet[FieldScore]:
     )
 
 
-def assessed_for_user(user: Any, scheme: Scheme) -> QuerySet[OrgUnit]:
-    return scope(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level),
-        user,
-        "code",
+def assessed_units(scheme: Scheme) -> list[OrgUnit]:
+    """The units the scheme ranks: the county's townships, or the township's villages."""
+    return list(
+        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
+            "code"
+        )
     )
 
 
@@ -184,9 +185,8 @@ def _manual_scores(
     for township_id in scheme.samples.values_list("township_id", flat=True):
         samples[township_id] += 1
     sums: dict[tuple[str, int, str], list[Decimal]] = defaultdict(list)
-    # The assessed unit's code is the first 9 digits of a township's village, the whole
-    # code of a village in a township's scheme.
-    length = 12 if scheme.by_township else 9
+    # The assessed unit's code: the first digits of a sample village's code.
+    length = CODE_LENGTH[scheme.assessed_level]
     for village, item_id, part, score in FieldScore.objects.filter(item__scheme=scheme).values_list(
         "village_id", "item_id", "part", "score"
     ):
@@ -212,11 +212,7 @@ def scheme_results(scheme: Scheme) -> list[TownshipResult]:
     points with the reason, half-year
     and annual totals, the weighted total out of 100, vetoes and the ranking."""
     items = list(scheme.items.all())
-    townships = list(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
-            "code"
-        )
-    )
+    townships = assessed_units(scheme)
     vetoes = {v.township_id: v for v in scheme.vetoes.all()}
     manual, samples = _manual_scores(scheme, items)
     weight = Decimal(scheme.half_weight) / 100

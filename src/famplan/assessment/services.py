@@ -23,6 +23,7 @@ from famplan.assessment.models import (
     Veto,
 )
 from famplan.assessment.scoring import draw_sample
+from famplan.assessment.selectors import assessed_units
 from famplan.audit.services import audit_log
 from famplan.common.errors import DomainError
 from famplan.indicators.indicators import INDICATORS
@@ -88,6 +89,15 @@ def _check_assessor(actor: Any, scheme: Scheme) -> None:
 def _check_draft(scheme: Scheme) -> None:
     if scheme.is_published:
         raise AssessmentError("方案已发布，不能再修改考核项目。")
+
+
+def _editable(actor: Any, scheme_pk: int) -> Scheme:
+    """The scheme, locked, for a change of its items or its publishing: the actor's own
+    scheme, still a draft."""
+    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme_pk)
+    _check_assessor(actor, scheme)
+    _check_draft(scheme)
+    return scheme
 
 
 def _check_words(text: str, field: str) -> None:
@@ -201,9 +211,7 @@ def item_add(
     step_points: Decimal | None = None,
     criteria: str = "",
 ) -> Item:
-    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
-    _check_assessor(actor, scheme)
-    _check_draft(scheme)
+    scheme = _editable(actor, scheme.pk)
     fields = _item_fields(
         scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
         step=step, step_points=step_points, criteria=criteria,
@@ -234,9 +242,7 @@ def item_update(
     criteria: str = "",
 ) -> Item:
     """Change an item of a draft scheme in place, by the rules of adding one."""
-    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
-    _check_assessor(actor, scheme)
-    _check_draft(scheme)
+    scheme = _editable(actor, item.scheme_id)
     item = Item.objects.get(pk=item.pk)
     fields = _item_fields(
         scheme, name=name, kind=kind, points=points, indicator=indicator, rule=rule,
@@ -262,9 +268,7 @@ def item_update(
 
 @transaction.atomic
 def item_delete(*, actor: Any, item: Item) -> None:
-    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=item.scheme_id)
-    _check_assessor(actor, scheme)
-    _check_draft(scheme)
+    scheme = _editable(actor, item.scheme_id)
     audit_log(
         actor=actor,
         action="assessment.item.deleted",
@@ -275,22 +279,11 @@ def item_delete(*, actor: Any, item: Item) -> None:
     item.delete()
 
 
-def assessed_units(scheme: Scheme) -> list[OrgUnit]:
-    """The units the scheme ranks: the county's townships, or the township's villages."""
-    return list(
-        OrgUnit.objects.filter(parent_id=scheme.unit_id, level=scheme.assessed_level).order_by(
-            "code"
-        )
-    )
-
-
 @transaction.atomic
 def scheme_publish(*, actor: Any, scheme: Scheme) -> Scheme:
     """Fix the scheme and draw every township's sample villages from its seed (a
     township's scheme checks every one of its villages: no draw)."""
-    scheme = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
-    _check_assessor(actor, scheme)
-    _check_draft(scheme)
+    scheme = _editable(actor, scheme.pk)
     total = sum((i.points for i in scheme.items.all()), Decimal(0))
     if total != 100:
         raise AssessmentError(f"各考核项目分值合计应为100分，现为{total}分。")

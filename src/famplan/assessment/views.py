@@ -165,10 +165,7 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = scheme.items.filter(pk=item_pk).first()
     if item is None:
         raise Http404("记录不存在")
-    initial = {
-        field: getattr(item, field)
-        for field in ("name", "kind", "points", "indicator", "rule", "step", "step_points")
-    } | {"criteria": item.criteria}
+    initial = {field: getattr(item, field) for field in ItemForm.base_fields}
     form = ItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -112,6 +112,7 @@ SPELLED_OUT = {
     "benefits.application.online_refused": "网上申请育儿补贴未通过核对",
     "benefits.application.status_checked": "查询育儿补贴申请状态",
     "benefits.application.account_kept": "核实网上申请账户后保留原账户",
+    "benefits.accounts_to_check.listed": "查看待核实的网上申请账户",
     "benefits.account.created": "登记银行账户",
     "benefits.account.changed": "变更银行账户",
     "benefits.account.viewed": "查看银行账户",

@@ -33,6 +33,7 @@ from famplan.orgunits.jurisdiction import (
 )
 from famplan.orgunits.models import OrgUnit
 from famplan.registry.models import Person
+from famplan.registry.services.births import normalize_certificate_number
 
 
 def county_of(user: Any) -> str | None:
@@ -141,13 +142,14 @@ def person_by_key(people: QuerySet[Person], key: str) -> Person | None:
     """The person of `people` named by an ID number or, for a newborn who has none yet,
     the birth medical certificate number (出生医学证明编号), as typed and normalised. One
     lookup for the citizen page and the township's application form."""
-    key = normalize(key or "").upper()
+    key = normalize(key or "")
     if not key:
         return None
     try:
         number = parse_id_number(key).number
     except InvalidIdNumber:
-        return people.filter(birth__medical_certificate_number=key).first()
+        certificate = normalize_certificate_number(key)  # the registry's, as it stores it
+        return people.filter(birth__medical_certificate_number=certificate).first()
     return people.filter(id_number=number).first()
 
 

@@ -31,10 +31,10 @@ from famplan.benefits.pdf import notice_pdf
 from famplan.benefits.programs import CATEGORY_LABELS, RULES, parse_params, ym
 from famplan.common import dates
 from famplan.common.errors import DomainError
-from famplan.common.idnumbers import InvalidIdNumber, mask_id_number, parse_id_number
+from famplan.common.idnumbers import mask_id_number
 from famplan.common.xlsx import content_disposition, xlsx_response
 from famplan.orgunits.jurisdiction import scope
-from famplan.registry.forms import IdNumberField
+from famplan.registry.forms import IdNumberField, find_person_by_id_number
 from famplan.registry.models import Person
 from famplan.registry.selectors import CappedPaginator, get_person_for_user
 from famplan.registry.views import querystring_without_page
@@ -72,6 +72,15 @@ ACCOUNTS_SHOWN = 50
 def home(request: HttpRequest) -> HttpResponse:
     programs = list(Program.objects.all())
     today = dates.today()
+    to_check = []
+    if request.user.can(Cap.BENEFITS_REVIEW):
+        to_check = list(selectors.accounts_to_check(request.user)[:ACCOUNTS_SHOWN])
+    if to_check:  # people's names and accounts: an audited read
+        audit_log(
+            actor=request.user,
+            action="benefits.accounts_to_check.listed",
+            detail={"applications": [a.pk for a in to_check]},
+        )
     rows = [(p, eligibility.params_on(p, today), RULES[p.rule]) for p in programs]
     return render(
         request,
@@ -84,9 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "cycles": selectors.cycles_for_user(request.user),
             "can_manage": request.user.can(Cap.BENEFITS_MANAGE),
             "year": today.year,
-            "to_check": selectors.accounts_to_check(request.user)[:ACCOUNTS_SHOWN]
-            if request.user.can(Cap.BENEFITS_REVIEW)
-            else [],
+            "to_check": to_check,
         },
     )
 
@@ -813,23 +820,20 @@ class ApplicationForm(forms.Form):
         if not typed:
             data["applicant"] = person
             return data
-        try:
-            typed = parse_id_number(typed).number
-        except InvalidIdNumber as exc:
-            self.add_error("applicant_id_number", str(exc))
-            return data
         # The applicant is the person or a parent by the birth record: looked up among
         # those only, so the form cannot be used to find anybody else by ID number.
         birth = getattr(person, "birth", None)
-        candidates = [person, *((birth.mother, birth.father) if birth else ())]
-        found = [p for p in candidates if p is not None and p.id_number == typed]
-        if not found:
-            self.add_error(
-                "applicant_id_number",
-                "申请人须为对象本人，或婴幼儿的父亲或母亲（以出生登记为准）",
+        family = [person.pk, *((birth.mother_id, birth.father_id) if birth else ())]
+        try:
+            data["applicant"] = find_person_by_id_number(
+                Person.objects.filter(pk__in=[pk for pk in family if pk]), typed
             )
-        else:
-            data["applicant"] = found[0]
+        except forms.ValidationError as exc:
+            if exc.code == "not_found":
+                exc = forms.ValidationError(
+                    "申请人须为对象本人，或婴幼儿的父亲或母亲（以出生登记为准）"
+                )
+            self.add_error("applicant_id_number", exc)
         return data
 
 

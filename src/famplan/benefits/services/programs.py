@@ -112,14 +112,10 @@ def program_update(
     name = _name(name)
     if Program.objects.filter(name=name).exclude(pk=program.pk).exists():
         raise DomainError(f"已有名为“{name}”的项目")
-    before = {"name": program.name, "description": program.description, "active": program.active}
-    program.name, program.description, program.active = name, description.strip(), active
-    program.save(update_fields=["name", "description", "active"])
-    after = {"name": program.name, "description": program.description, "active": program.active}
-    audit_log(
-        actor=actor,
-        action="benefits.program.updated",
-        target=program,
-        detail={k: [before[k], after[k]] for k in before if before[k] != after[k]},
-    )
+    fields = {"name": name, "description": description.strip(), "active": active}
+    changed = {k: [getattr(program, k), v] for k, v in fields.items() if getattr(program, k) != v}
+    for key, value in fields.items():
+        setattr(program, key, value)
+    program.save(update_fields=list(fields))
+    audit_log(actor=actor, action="benefits.program.updated", target=program, detail=changed)
     return program

@@ -89,8 +89,7 @@ class ProgressImport(RecordType):
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
         actor = ctx.actor
-        if not actor.can(Cap.CAMPAIGNS_REPORT):
-            ctx.error(rows[0], "", "您没有报送工作进度的权限")
+        if ctx.refuse_without(Cap.CAMPAIGNS_REPORT, rows, "报送工作进度"):
             return
         found = _Lookups(actor, rows)
         reports: dict[tuple, dict[str, Any]] = {}

@@ -91,8 +91,7 @@ class FamilyImport(RecordType):
             ctx.error(row, "mother_id", "请至少填写父亲或母亲的身份证号")
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
-        if not ctx.actor.can(Cap.CARE_FAMILIES):
-            ctx.error(rows[0], "", "您没有登记计生特殊家庭的权限")
+        if ctx.refuse_without(Cap.CARE_FAMILIES, rows, "登记计生特殊家庭"):
             return
         for row in rows:
             ctx.resolve_village(row, "village")

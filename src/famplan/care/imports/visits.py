@@ -6,6 +6,7 @@ target, day and visitor) is refused, so a file imported twice adds nothing."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q
@@ -87,8 +88,7 @@ class VisitImport(RecordType):
             ctx.error(row, "member_id", "特殊家庭的走访须填写家庭成员身份证号")
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
-        if not ctx.actor.can(Cap.CARE_VISIT):
-            ctx.error(rows[0], "", "您没有登记走访的权限")
+        if ctx.refuse_without(Cap.CARE_VISIT, rows, "登记走访"):
             return
         for row in rows:
             ctx.resolve_village(row, "village")
@@ -98,9 +98,10 @@ class VisitImport(RecordType):
         for row in rows:
             if not row.ok(*(c.field for c in self.columns)):
                 continue
-            target = targets.of(row, ctx)
-            if target is None:
+            found = targets.of(row, ctx)
+            if found is None:
                 continue
+            target, target_key = found
             kind = row["target_kind"]
             kwargs = {
                 "target_kind": kind,
@@ -108,7 +109,7 @@ class VisitImport(RecordType):
                 "content": row["content"],
                 "visitor_name": row["visitor_name"],
                 "next_step": row["next_step"],
-                "assignment": targets.assignment(kind, target, row),
+                "assignment": targets.assignment(kind, target_key, row),
                 **target,
             }
             try:
@@ -118,7 +119,7 @@ class VisitImport(RecordType):
             except FieldError as exc:
                 ctx.error(row, FIELDS.get(exc.field, ""), exc.message)
                 continue
-            key = (kind, _target_key(target), row["visited_on"], checked.signed)
+            key = (kind, target_key, row["visited_on"], checked.signed)
             first = seen.setdefault(key, row.number)
             if first != row.number:
                 ctx.error(row, "visited_on", f"与第 {first} 行是同一次走访")
@@ -138,9 +139,10 @@ class VisitImport(RecordType):
         return {"village": village_code}
 
 
-def _target_key(target: dict[str, Any]) -> Any:
-    value = next(iter(target.values()))
-    return value.pk
+def _target_key(record: Visit | Assignment) -> Any:
+    """What a visit or a responsibility is of: its family, its household, or (包村) its
+    village; the same key `_Targets.of` gives a row's target."""
+    return record.family_id or record.household_id or record.unit_id
 
 
 class _Targets:
@@ -175,56 +177,41 @@ class _Targets:
                         self.families.setdefault(member.id_number, []).append(f)
         days = {r["visited_on"] for r in rows if r.ok("visited_on")}
         self._logged = {
-            (
-                v.target_kind,
-                v.family_id or v.household_id or v.unit_id,
-                v.visited_on,
-                v.visitor_name,
-            )
+            (v.target_kind, _target_key(v), v.visited_on, v.visitor_name)
             for v in scope(Visit.objects.filter(visited_on__in=days), actor, "unit")
         }
-        self._open = list(
-            scope(Assignment.objects.filter(ends_on__isnull=True), actor, "unit").filter(
-                Q(family_id__in=[f.pk for fs in self.families.values() for f in fs])
-                | Q(household_id__in=[h.pk for h in self.households.values()])
-                | Q(target_kind=TargetKind.VILLAGE, unit_id__in=codes)
-            )
-        )
+        # Open responsibilities of the file's targets, by target and holder's name.
+        self._held: dict[tuple, list[Assignment]] = defaultdict(list)
+        for a in scope(Assignment.objects.filter(ends_on__isnull=True), actor, "unit").filter(
+            Q(family_id__in=[f.pk for fs in self.families.values() for f in fs])
+            | Q(household_id__in=[h.pk for h in self.households.values()])
+            | Q(target_kind=TargetKind.VILLAGE, unit_id__in=codes)
+        ):
+            self._held[a.target_kind, _target_key(a), a.name].append(a)
 
-    def of(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
+    def of(self, row: Row, ctx: ImportContext) -> tuple[dict[str, Any], Any] | None:
+        """The row's target, as the visit service's argument, and its key."""
         kind, code = row["target_kind"], row["village"]
         if kind == TargetKind.VILLAGE:
-            return {"village": self.villages.get(code)}
+            return {"village": self.villages[code]}, code
         if kind == TargetKind.HOUSEHOLD:
-            household = self.households.get((code, row["household_number"]))
+            number = row["household_number"]
+            household = self.households.get((code, number))
             if household is None:
-                ctx.error(
-                    row, "household_number", f"该村(居)没有户号为{row['household_number']}的户"
-                )
+                ctx.error(row, "household_number", f"该村(居)没有户号为{number}的户")
                 return None
-            return {"household": household}
+            return {"household": household}, household.pk
         found = [f for f in self.families.get(row["member_id"], []) if f.unit_id == code]
         if not found:
             ctx.error(row, "member_id", "该村(居)在册的计生特殊家庭中没有此身份证号的成员")
             return None
-        return {"family": found[0]}
+        return {"family": found[0]}, found[0].pk
 
-    def assignment(self, kind: str, target: dict[str, Any], row: Row) -> Assignment | None:
+    def assignment(self, kind: str, target_key: Any, row: Row) -> Assignment | None:
         """The target's responsibility held by the visitor named, if exactly one."""
         name = (row["visitor_name"] or "").strip()
-        if not name:
-            return None
-        pk = _target_key(target)
-        field = {"village": "unit_id", "household": "household_id", "family": "family_id"}[
-            next(iter(target))
-        ]
         held = [
-            a
-            for a in self._open
-            if a.target_kind == kind
-            and getattr(a, field) == pk
-            and a.name == name
-            and a.open_on(row["visited_on"])
+            a for a in self._held.get((kind, target_key, name), []) if a.open_on(row["visited_on"])
         ]
         return held[0] if len(held) == 1 else None
 

@@ -88,14 +88,6 @@ def report(row: Row, ctx: ImportContext, problems: Iterable[FieldError], fields:
         ctx.error(row, fields.get(problem.field, problem.field), problem.message)
 
 
-def refuse_without(capability: str, rows: list[Row], ctx: ImportContext, what: str) -> bool:
-    """True (and the file refused) when the actor may not record these records."""
-    if ctx.actor.can(capability):
-        return False
-    ctx.error(rows[0], "", f"您没有登记{what}的权限")
-    return True
-
-
 # Separators people type between risk factors: 、 , ， ; ； / and spaces.
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 _FACTOR_ALIASES = {

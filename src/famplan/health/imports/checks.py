@@ -13,7 +13,6 @@ from famplan.health.imports._shared import (
     person_columns,
     pick_row,
     ref_of,
-    refuse_without,
     report,
     require_person,
     risk_factors,
@@ -67,7 +66,7 @@ class CheckImport(HealthImport):
         require_person(row, ctx, "wife", "女方")
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
-        if refuse_without(Cap.HEALTH_CHECK_RECORD, rows, ctx, "孕前优生健康检查"):
+        if ctx.refuse_without(Cap.HEALTH_CHECK_RECORD, rows, "登记孕前优生健康检查"):
             return
         lookup = lookup_rows(rows, ctx, ("wife", "husband"), husbands=True)
         found: list[tuple[Row, CheckEntry]] = []

@@ -10,7 +10,6 @@ from famplan.health.imports._shared import (
     lookup_rows,
     person_columns,
     pick_row,
-    refuse_without,
     report,
     require_person,
     row_ok,
@@ -51,7 +50,7 @@ class FolicImport(HealthImport):
         require_person(row, ctx, "woman", "服用人")
 
     def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
-        if refuse_without(Cap.HEALTH_FOLIC_RECORD, rows, ctx, "叶酸发放"):
+        if ctx.refuse_without(Cap.HEALTH_FOLIC_RECORD, rows, "登记叶酸发放"):
             return
         lookup = lookup_rows(rows, ctx, ("woman",))
         entries = []

@@ -124,6 +124,14 @@ class ImportContext:
         )
         row.failed.add(field_name)
 
+    def refuse_without(self, capability: str, rows: list[Row], doing: str) -> bool:
+        """True (and the whole file refused) when the actor may not do what the file
+        does: the capability of the form the record type stands in for."""
+        if self.actor.can(capability):
+            return False
+        self.error(rows[0], "", f"您没有{doing}的权限")
+        return True
+
     # --- lookups shared by record types ---------------------------------------------
 
     def _load_villages(self) -> None:
