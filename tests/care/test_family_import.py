@@ -149,3 +149,23 @@ def test_the_family_list_links_to_the_import(clerk_client):
     page = clerk_client.get("/care/").content.decode()
     assert "/transfer/?type=care_families" in page
     assert clerk_client.get("/transfer/template/care_families/").status_code == 200
+
+
+def test_the_form_and_the_import_refuse_alike(township_clerk):
+    from famplan.registry.services.errors import FieldError
+
+    other = couple(township_clerk, surname="王")
+    village = OrgUnit.objects.get(code=VILLAGE)
+    services.family_create(
+        actor=township_clerk, unit=village, kind=FamilyKind.CHILD_DISABLED, name="王父、王母",
+        confirmed_on=DAY, father=other.father,
+    )  # fmt: skip
+    with pytest.raises(FieldError) as refused:
+        services.family_create(
+            actor=township_clerk, unit=village, kind=FamilyKind.CHILD_DISABLED,
+            name="王父、王母", confirmed_on=DAY, father=other.father,
+        )  # fmt: skip
+    line = row("伤残", name="王父、王母", father=other.father.id_number)
+    failure = fail(township_clerk, "care_families", [HEADER, line])
+    assert errors_of(failure) == {(2, "父亲身份证号", refused.value.message)}
+    assert SpecialFamily.objects.count() == 1

@@ -151,3 +151,20 @@ def test_the_visit_list_links_to_the_import_and_its_template(clerk_client, famil
 
     sheet = CalamineWorkbook.from_filelike(BytesIO(response.content)).get_sheet_by_index(0)
     assert sheet.to_python()[0][: len(HEADER)] == HEADER
+
+
+def test_the_form_and_the_import_refuse_alike(township_clerk, family):
+    from datetime import date
+
+    from famplan.registry.services.errors import FieldError
+
+    early = date(1999, 12, 31)  # before the register's first day
+    with pytest.raises(FieldError) as refused:
+        services.visit_record(
+            actor=township_clerk, target_kind=TargetKind.FAMILY, family=family,
+            visited_on=early, content="了解生活情况",
+        )  # fmt: skip
+    failure = fail(township_clerk, "care_visits", [HEADER, row(member=family.mother.id_number,
+                                                                   day=early)])  # fmt: skip
+    assert errors_of(failure) == {(2, "走访日期", refused.value.message)}
+    assert not Visit.objects.exists()
